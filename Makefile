@@ -1,0 +1,81 @@
+# winbot: `make run` to start everything, `make test` to run the whole suite. `make help` lists the rest.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Interpreters: on PATH or under pyenv. Override with `make PY310=/path/python3.10 PYTHON=/path/python3.12`.
+PY310 ?= $(shell command -v python3.10 2>/dev/null || ls -d $(HOME)/.pyenv/versions/3.10*/bin/python3.10 2>/dev/null | tail -1)
+PYTHON ?= $(shell for v in 3.13 3.12; do p=$$(command -v python$$v 2>/dev/null || ls -d $(HOME)/.pyenv/versions/$$v*/bin/python$$v 2>/dev/null | tail -1); [ -n "$$p" ] && { echo $$p; break; }; done)
+
+VENV := .venv
+RASA_VENV := .venv-rasa
+RASA := $(RASA_VENV)/bin/rasa
+PY := $(VENV)/bin/python
+PYBABEL := $(VENV)/bin/pybabel
+LANGS := pl ro bg uk en nl
+
+.PHONY: help setup run test test-fast eval bench train validate story-test lint \
+        translations-extract translations-update translations-compile clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-22s %s\n", $$1, $$2}'
+
+$(RASA_VENV)/.installed: requirements/rasa.lock
+	@[ -n "$(PY310)" ] || { echo "Python 3.10 not found (Rasa 3.6 needs it): install it (e.g. 'pyenv install 3.10') or pass PY310=/path/to/python3.10"; exit 1; }
+	@echo "creating $(RASA_VENV) with $(PY310)"
+	$(PY310) -m venv $(RASA_VENV)
+	$(RASA_VENV)/bin/pip install -q --upgrade pip
+	$(RASA_VENV)/bin/pip install -q --no-deps -r requirements/rasa.lock
+	touch $@
+
+$(VENV)/.installed: requirements/app.lock pyproject.toml
+	@[ -n "$(PYTHON)" ] || { echo "Python 3.12 or 3.13 not found: install one (e.g. 'pyenv install 3.12') or pass PYTHON=/path/to/python3.12"; exit 1; }
+	@echo "creating $(VENV) with $(PYTHON)"
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip uv
+	$(VENV)/bin/uv pip install --python $(PY) -q -r requirements/app.lock
+	$(VENV)/bin/uv pip install --python $(PY) -q --no-deps -e .
+	touch $@
+
+setup: $(RASA_VENV)/.installed $(VENV)/.installed translations-compile ## create both environments from the lock files
+
+train: setup ## train the model if the training data changed
+	$(VENV)/bin/winbot train
+
+run: setup ## set everything up, train if needed and start Rasa, actions and the web chat on :8080
+	$(VENV)/bin/winbot run
+
+validate: setup ## rasa data validate
+	cd . && $(RASA) data validate --domain domain --data nlu data --fail-on-warnings
+
+story-test: train ## Rasa story tests (NLU and dialogue together, in all six languages)
+	$(RASA) test core --model models/$$($(PY) -c 'from bot.training import model_path; print(model_path().name)') \
+	  --stories tests/stories --fail-on-prediction-errors --out var/results/stories
+
+test: setup validate story-test ## the whole suite: validation, story tests, unit, stack and browser tests
+	$(VENV)/bin/pytest
+
+test-fast: setup ## unit tests only (no running stack, no browser)
+	$(VENV)/bin/pytest -m "not stack and not e2e"
+
+eval: train ## NLU evaluation on held-out data, per language (reports/nlu-eval.md)
+	$(VENV)/bin/winbot eval
+
+bench: setup ## benchmarks (print tables)
+	$(PY) bench/train_time.py
+
+lint: setup ## ruff on the Python packages
+	$(VENV)/bin/ruff check bot core actions tests bench
+
+translations-extract: ## collect msgids into translations/messages.pot
+	$(PYBABEL) extract -F babel.cfg -k N_ -k _ -k gettext -k ngettext:1,2 --no-location --sort-output \
+	  --project winbot --copyright-holder "winbot contributors" -o translations/messages.pot .
+
+translations-update: translations-extract ## merge new msgids into the six catalogs (English filled from msgids)
+	for l in $(LANGS); do $(PYBABEL) update -i translations/messages.pot -d translations -l $$l -D messages --no-fuzzy-matching --ignore-obsolete; done
+	$(PY) -m core.i18n_tools fill-english
+
+translations-compile: ## compile the catalogs (.mo)
+	@for l in $(LANGS); do $(PYBABEL) compile -d translations -l $$l -D messages 2>&1 | grep -v "^compiling" ; test $${PIPESTATUS[0]} -eq 0 || exit 1; done
+
+clean: ## remove environments, models and local data
+	rm -rf $(VENV) $(RASA_VENV) models var .pytest_cache test-artifacts

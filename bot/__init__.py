@@ -1,0 +1,1 @@
+"""Transports and the gateway: web chat, (later) Telegram and WhatsApp, and the router to Rasa."""

@@ -1,0 +1,202 @@
+"""`make eval`: NLU evaluation on a held-out part of the project's own data, per language.
+
+Every fifth example of each intent and language (chosen by a stable hash of its text, so the split is the
+same on every machine) is held out. A model is trained on the rest with the project's config.yml, served
+by a temporary Rasa server, and asked about each held-out example through /model/parse. The report
+(reports/nlu-eval.md and .json) gives, per language: intent accuracy, macro F1, the most frequent
+confusions, language-detection accuracy, and entity F1 on the labelled place/postcode set in
+tests/data/places/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import httpx
+import yaml
+
+from bot.training import rasa_bin
+from core.i18n import LANGUAGES
+from core.language import detect
+from core.places import Gazetteer
+from core.settings import PROJECT_ROOT
+
+HOLDOUT_EVERY = 5
+TARGET_ACCURACY = 0.92
+MAX_GAP = 0.04
+WORK_DIR = PROJECT_ROOT / "var" / "eval"
+REPORTS = PROJECT_ROOT / "reports"
+
+
+def load_examples(root: Path = PROJECT_ROOT) -> list[tuple[str, str, str]]:
+    """(language, intent, text) for every training example, language from the nlu/<lang>/ folder."""
+    examples = []
+    for language in LANGUAGES:
+        for path in sorted((root / "nlu" / language).glob("*.yml")):
+            for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
+                for line in block["examples"].splitlines():
+                    if line.strip().startswith("- "):
+                        examples.append((language, block["intent"], line.strip()[2:]))
+    return examples
+
+
+def is_held_out(text: str) -> bool:
+    return int(hashlib.sha256(text.encode()).hexdigest(), 16) % HOLDOUT_EVERY == 0
+
+
+def split(examples: list[tuple[str, str, str]]) -> tuple[list, list]:
+    train = [e for e in examples if not is_held_out(e[2])]
+    test = [e for e in examples if is_held_out(e[2])]
+    return train, test
+
+
+def write_nlu(examples: list[tuple[str, str, str]], path: Path) -> None:
+    by_intent: dict[str, list[str]] = defaultdict(list)
+    for _, intent, text in examples:
+        by_intent[intent].append(text)
+    blocks = [{"intent": intent, "examples": "".join(f"- {t}\n" for t in texts)} for intent, texts in by_intent.items()]
+    path.write_text(yaml.safe_dump({"version": "3.1", "nlu": blocks}, allow_unicode=True, sort_keys=False,
+                                   width=10_000), encoding="utf-8")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def macro_f1(pairs: list[tuple[str, str]]) -> float:
+    labels = {gold for gold, _ in pairs}
+    scores = []
+    for label in labels:
+        tp = sum(1 for g, p in pairs if g == label and p == label)
+        fp = sum(1 for g, p in pairs if g != label and p == label)
+        fn = sum(1 for g, p in pairs if g == label and p != label)
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        scores.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+def entity_scores(gazetteer: Gazetteer, language: str) -> dict[str, float] | None:
+    path = PROJECT_ROOT / "tests" / "data" / "places" / f"{language}.yml"
+    if not path.exists():
+        return None
+    tp = fp = fn = 0
+    for item in yaml.safe_load(path.read_text(encoding="utf-8")):
+        found = gazetteer.extract(item["text"], language).as_dict()
+        for name in ("city", "postcode"):
+            gold = item.get(name)
+            gold = str(gold) if gold is not None else None
+            got = found[name]
+            if gold and got == gold:
+                tp += 1
+            else:
+                fp += bool(got)
+                fn += bool(gold)
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1}
+
+
+def main() -> int:
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    REPORTS.mkdir(exist_ok=True)
+    train, test = split(load_examples())
+    write_nlu(train, WORK_DIR / "train.yml")
+    print(f"{len(train)} training and {len(test)} held-out examples", flush=True)
+    started = time.monotonic()
+    subprocess.run([str(rasa_bin()), "train", "nlu", "--config", "config.yml", "--nlu", str(WORK_DIR / "train.yml"),
+                    "--out", str(WORK_DIR), "--fixed-model-name", "eval"], cwd=PROJECT_ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    train_seconds = time.monotonic() - started
+    port = _free_port()
+    server = subprocess.Popen([str(rasa_bin()), "run", "--enable-api", "--model", str(WORK_DIR / "eval.tar.gz"),
+                               "--interface", "127.0.0.1", "--port", str(port)], cwd=WORK_DIR,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        with httpx.Client(timeout=30) as client:
+            for _ in range(180):
+                try:
+                    if client.get(f"{url}/status").json().get("model_file"):
+                        break
+                except (httpx.HTTPError, ValueError):
+                    pass
+                time.sleep(1)
+            results = []
+            for language, intent, text in test:
+                parsed = client.post(f"{url}/model/parse", json={"text": text}).json()
+                predicted = (parsed.get("intent") or {}).get("name", "").split("/")[0]
+                results.append((language, intent, predicted, text))
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    report = build_report(results, Gazetteer.load(), train_seconds)
+    (REPORTS / "nlu-eval.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    (REPORTS / "nlu-eval.md").write_text(render_markdown(report), encoding="utf-8")
+    print(render_markdown(report))
+    return 0
+
+
+def build_report(results: list[tuple[str, str, str, str]], gazetteer: Gazetteer, train_seconds: float) -> dict:
+    per_language = {}
+    for language in LANGUAGES:
+        rows = [r for r in results if r[0] == language]
+        if not rows:
+            continue
+        pairs = [(gold, predicted) for _, gold, predicted, _ in rows]
+        confusions = Counter((g, p) for g, p in pairs if g != p)
+        detected = sum(1 for *_, text in rows if (detect(text).language or "") == language)
+        per_language[language] = {
+            "examples": len(rows),
+            "intent_accuracy": sum(g == p for g, p in pairs) / len(pairs),
+            "macro_f1": macro_f1(pairs),
+            "confusions": [{"gold": g, "predicted": p, "count": n} for (g, p), n in confusions.most_common(5)],
+            "errors": [{"text": t, "gold": g, "predicted": p} for _, g, p, t in rows if g != p][:15],
+            "language_detection_accuracy": detected / len(rows),
+            "entities": entity_scores(gazetteer, language),
+        }
+    accuracies = [v["intent_accuracy"] for v in per_language.values()]
+    return {
+        "train_seconds": round(train_seconds, 1),
+        "target": {"intent_accuracy": TARGET_ACCURACY, "max_gap": MAX_GAP},
+        "meets_target": min(accuracies) >= TARGET_ACCURACY and max(accuracies) - min(accuracies) <= MAX_GAP,
+        "languages": per_language,
+    }
+
+
+def render_markdown(report: dict) -> str:
+    lines = [
+        "# NLU evaluation (held-out 20 % of the project's own data)",
+        "",
+        f"Training on the other 80 % took {report['train_seconds']} s. Target: at least "
+        f"{report['target']['intent_accuracy']:.0%} intent accuracy in every language, no language more than "
+        f"{report['target']['max_gap'] * 100:.0f} points below the best. Met: **{report['meets_target']}**.",
+        "",
+        "| language | examples | intent accuracy | macro F1 | language detection | entity F1 |",
+        "|---|---|---|---|---|---|",
+    ]
+    for language, v in report["languages"].items():
+        entities = f"{v['entities']['f1']:.1%}" if v["entities"] else "n/a"
+        lines.append(f"| {language} | {v['examples']} | {v['intent_accuracy']:.1%} | {v['macro_f1']:.1%} | "
+                     f"{v['language_detection_accuracy']:.1%} | {entities} |")
+    lines += ["", "## Most frequent confusions", ""]
+    for language, v in report["languages"].items():
+        pairs = ", ".join(f"{c['gold']} → {c['predicted']} ({c['count']})" for c in v["confusions"]) or "none"
+        lines.append(f"- **{language}**: {pairs}")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

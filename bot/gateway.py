@@ -1,0 +1,153 @@
+"""The gateway: web chat page, its JSON API and health check (ASGI, Starlette).
+
+Run with ``uvicorn --factory bot.gateway:create_app``; the supervisor (``winbot run``) does that.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.router import Incoming, Router
+from core.content.ui import UI_STRINGS
+from core.db.session import make_engine, make_session_factory
+from core.i18n import LANGUAGE_NAMES, LANGUAGES, gettext, normalise_language, use_locale
+from core.places import Gazetteer
+from core.privacy import Vault
+from core.settings import Settings
+
+log = logging.getLogger("winbot.gateway")
+STATIC = Path(__file__).resolve().parent / "web" / "static"
+MAX_BODY_BYTES = 64 * 1024
+_SENDER = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
+
+
+class BadRequest(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+async def read_json(request: Request) -> dict[str, Any]:
+    """The request's JSON object, or a 4xx: wrong type, too big or malformed bodies never reach the router."""
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+        raise BadRequest(415, "send JSON with Content-Type: application/json")
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise BadRequest(413, "request body too large")
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise BadRequest(413, "request body too large")
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest(400, "malformed JSON") from exc
+    if not isinstance(data, dict):
+        raise BadRequest(400, "expected a JSON object")
+    return data
+
+
+def create_app(settings: Settings | None = None, rasa: RasaClient | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    engine = make_engine(settings.database_url)
+    sessions = make_session_factory(engine)
+    rasa_client = rasa or RasaClient(settings.rasa_url, timeout=settings.rasa_timeout)
+    router = Router(
+        sessions,
+        rasa_client,
+        Gazetteer.load(),
+        settings.pseudonym_key,
+        Vault(settings.encryption_key),
+        max_chars=settings.max_message_chars,
+    )
+
+    async def chat(request: Request) -> Response:
+        try:
+            data = await read_json(request)
+            sender, text = data.get("sender"), data.get("text")
+            if not isinstance(sender, str) or not _SENDER.match(sender):
+                raise BadRequest(400, "sender must be an opaque id of 8-128 letters, digits, '-' or '_'")
+            if not isinstance(text, str):
+                raise BadRequest(400, "text must be a string")
+            hint = data.get("language_hint")
+            hint = hint if isinstance(hint, str) and len(hint) <= 35 else None
+        except BadRequest as exc:
+            log.info("rejected /api/chat: %s %s", exc.status, exc.message)
+            return JSONResponse({"error": exc.message}, status_code=exc.status)
+        outgoing = await router.handle(Incoming("web", sender, text, hint))
+        return JSONResponse(outgoing.as_dict())
+
+    async def understand(request: Request) -> Response:
+        try:
+            data = await read_json(request)
+            text = data.get("text")
+            if not isinstance(text, str) or not text.strip():
+                raise BadRequest(400, "text must be a non-empty string")
+        except BadRequest as exc:
+            return JSONResponse({"error": exc.message}, status_code=exc.status)
+        try:
+            return JSONResponse(await router.understand(text[: settings.max_message_chars]))
+        except RasaUnavailable as exc:
+            return JSONResponse({"error": f"Rasa is not answering: {exc}"}, status_code=503)
+
+    async def ui(request: Request) -> Response:
+        language = normalise_language(request.query_params.get("lang"))
+        with use_locale(language):
+            strings = {key: gettext(text) for key, text in UI_STRINGS.items()}
+        languages = [{"code": code, "name": LANGUAGE_NAMES[code]} for code in LANGUAGES]
+        return JSONResponse({"language": language, "languages": languages, "strings": strings})
+
+    async def healthz(request: Request) -> Response:
+        checks: dict[str, str] = {}
+        try:
+            status = await rasa_client.status()
+            checks["rasa"] = "ok" if status.get("model_file") else "no model loaded"
+        except RasaUnavailable:
+            checks["rasa"] = "unreachable"
+        try:
+            async with httpx.AsyncClient(timeout=3) as client:
+                response = await client.get(f"{settings.action_server_url}/health")
+            checks["actions"] = "ok" if response.status_code == 200 else f"HTTP {response.status_code}"
+        except httpx.HTTPError:
+            checks["actions"] = "unreachable"
+        healthy = all(v == "ok" for v in checks.values())
+        return JSONResponse({"status": "ok" if healthy else "unavailable", **checks}, status_code=200 if healthy else 503)
+
+    async def index(request: Request) -> Response:
+        return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await rasa_client.aclose()
+        engine.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/", index),
+            Route("/api/chat", chat, methods=["POST"]),
+            Route("/api/understand", understand, methods=["POST"]),
+            Route("/api/ui", ui),
+            Route("/healthz", healthz),
+            Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.router = router
+    return app

@@ -1,0 +1,1 @@
+"""What the assistant says: sourced answers (English msgids, translated through gettext)."""

@@ -1,0 +1,152 @@
+"""Answers outside the four topics: emergency, reporting abuse, help points, hand-off, out of scope.
+
+Every fact comes from ../shared/facts/netherlands-facts.md; each answer names its sources.
+Phone numbers are only those the fact sheet gives.
+"""
+
+from __future__ import annotations
+
+from core.content.model import Answer
+from core.i18n import N_
+
+EMERGENCY = Answer(
+    key="emergency",
+    title=N_("Emergency"),
+    text=N_(
+        "Are you or someone else in danger? Call 112 now.\n"
+        "• Police, not an emergency: 0900 8844\n"
+        "• Report a crime anonymously: Meld Misdaad Anoniem 0800-7000\n"
+        "• Help for victims of human trafficking: CoMensha (033) 448 11 86, office hours 09:00–17:00\n"
+        "• Exploitation or unsafe work: Arbeidsinspectie (Labour Authority) 0800 51 51"
+    ),
+    sources=(
+        "https://www.wegwijzermensenhandel.nl/signaleren-van-mensenhandel/melden-van-mensenhandel",
+        "https://www.politie.nl/themas/meld-misdaad-anoniem.html",
+        "https://www.rijksoverheid.nl/onderwerpen/mensenhandel-mensensmokkel/vraag-en-antwoord/"
+        "slachtoffers-van-mensenhandel-helpen",
+    ),
+)
+
+REPORT_ABUSE = Answer(
+    key="report_abuse",
+    title=N_("Report abuse"),
+    text=N_(
+        "• In danger: call 112.\n"
+        "• Exploitation, threats, or your passport was taken: police 0900 8844. "
+        "Or anonymously: Meld Misdaad Anoniem 0800-7000.\n"
+        "• Pay too low, unsafe work, too many hours: Arbeidsinspectie (Labour Authority) "
+        "0800 51 51 (free) or its online form.\n"
+        "• Temp agency breaks the CAO (collective labour agreement): SNCU 0800-7008. Fully anonymous. "
+        "They speak Polish, Romanian, English and Spanish.\n"
+        "• Bad landlord or housing: the meldpunt (reporting point) of your gemeente (municipality). "
+        "You can report anonymously.\n"
+        "Keep proof: your days and hours worked, the pay you got, messages, photos, "
+        "and names of companies, bosses and colleagues."
+    ),
+    sources=(
+        "https://www.wegwijzermensenhandel.nl/signaleren-van-mensenhandel/melden-van-mensenhandel",
+        "https://www.sncu.nl/sncu-onderzoek/",
+        "https://www.fairwork.nu/en/news-2/page/5/",
+    ),
+)
+
+REPORT_ABUSE_SIGNS = Answer(
+    key="report_abuse/signs",
+    title=N_("Signs of abuse"),
+    text=N_(
+        "The Labour Authority (Arbeidsinspectie) names these signs of labour exploitation:\n"
+        "• dangerous work\n"
+        "• very long hours\n"
+        "• low pay, no pay or late pay\n"
+        "• your passport was taken\n"
+        "• you came here because of false promises\n"
+        "• threats\n"
+        "• debt to your employer\n"
+        "• no access to your own bank account\n"
+        "• no insurance\n"
+        "• you live in an industrial building\n"
+        "• you do not know your own address\n"
+        "Do you see these signs? Call the Arbeidsinspectie on 0800 51 51 or the police on 0900 8844. "
+        "In danger: call 112."
+    ),
+    sources=("https://www.nllabourauthority.nl/topics/human-trafficking---labour-exploitation",),
+)
+
+FIND_HELP = Answer(
+    key="find_win_point",
+    title=N_("Find help"),
+    text=N_(
+        "WIN-punten (help points for EU workers) are being set up: one in each of the 35 labour market regions. "
+        "In early 2026, 11 were active. Points we know:\n"
+        "• Informatiepunt West-Brabant: at the city office in Breda. Staff speak Polish and Romanian.\n"
+        "• Informatiepunt Midden-Brabant: at the Stadswinkel (city service desk) in Tilburg.\n"
+        "• Groningen: a WIN-punt was announced at Dirk Huizingastraat 17. "
+        "We do not know if it is open yet.\n"
+        "Addresses and opening hours of most points are not published. "
+        "Check workinnl.nl, the official website for EU workers, for the latest information.\n"
+        "For registration questions, see the 19 RNI desks under Registration."
+    ),
+    sources=(
+        "https://www.workinnl.nl/en/topics/inschrijving+en/default.aspx",
+        "https://www.tilburg.nl/nieuws/item/informatiepunt-voor-arbeidsmigranten-in-midden-brabant/",
+        "https://www.samenvoordeklant.nl/nieuws/"
+        "hervorming-arbeidsmarktinfrastructuur-goede-kansen-voor-samenwerking-met-win-punten",
+    ),
+)
+
+MOBILE_TEAM = Answer(
+    key="mobile_team_visit",
+    title=N_("Mobile team visits"),
+    text=N_(
+        "Some regions have mobile teams that come to workers. "
+        "In Brabant, the information points have mobile teams. "
+        "Groningen announced a mobile WIN-punt in a bus.\n"
+        "The visit schedule is not in this chat yet. "
+        "Ask your regional WIN-punt (help point for EU workers), or check workinnl.nl.\n"
+        "Meanwhile, you can ask me your question here."
+    ),
+    sources=(
+        "https://www.arbeidsmigratieingoedebanen.nl/actueel/nieuws/2023/11/16/brabants-migratie-informatie-punt-van-start",
+        "https://www.workinnl.nl/en/topics/inschrijving+en/default.aspx",
+        "https://www.oogtv.nl/2026/01/groningen-gaat-uitbuiting-arbeidsmigranten-aanpakken/",
+    ),
+)
+
+HUMAN_HANDOFF = Answer(
+    key="human_handoff",
+    title=N_("Talk to a person"),
+    text=N_(
+        "Sorry, you cannot chat with a staff member in this chat yet. You can talk to people here:\n"
+        "• A WIN-punt or information point in your region. In West-Brabant, staff speak Polish "
+        "and Romanian.\n"
+        "• SNCU helpdesk 0800-7008, for problems with a temp agency. "
+        "They speak Polish, Romanian, English and Spanish.\n"
+        "• In danger: call 112."
+    ),
+    sources=(
+        "https://www.workinnl.nl/en/topics/inschrijving+en/default.aspx",
+        "https://sociaalbestek.nl/blog/opening-informatiepunt-west-brabant-voor-eu-arbeidsmigranten",
+        "https://powroty.gov.pl/gdzie-mozna-uzyskac-pomoc-w-dochodzeniu-praw-pracowniczych-"
+        "w-przypadku-naduzyc-ze-strony-pracodawcy-w-holandii-11830",
+    ),
+)
+
+OUT_OF_SCOPE = Answer(
+    key="out_of_scope",
+    title=N_("Other questions"),
+    text=N_(
+        "Sorry, I can't help with that. I can answer questions about registration, housing, "
+        "health insurance, work and pay, and tell you where to report abuse or find help."
+    ),
+    sources=("https://www.workinnl.nl/en/topics/inschrijving+en/default.aspx",),
+)
+
+INFO_ANSWERS: tuple[Answer, ...] = (
+    EMERGENCY,
+    REPORT_ABUSE,
+    REPORT_ABUSE_SIGNS,
+    FIND_HELP,
+    MOBILE_TEAM,
+    HUMAN_HANDOFF,
+    OUT_OF_SCOPE,
+)

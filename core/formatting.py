@@ -1,0 +1,84 @@
+"""The one place where dates, times, numbers and money are formatted for a user (Babel).
+
+Everything is shown in the user's locale and in the Europe/Amsterdam time zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+
+from core.i18n import current_language
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+#: Babel locale per supported language (a territory makes currency and date formats concrete).
+LOCALES = {"pl": "pl_PL", "ro": "ro_RO", "bg": "bg_BG", "uk": "uk_UA", "en": "en_GB", "nl": "nl_NL"}
+
+
+@dataclass(frozen=True)
+class Money:
+    amount: Decimal
+    currency: str = "EUR"
+
+
+@dataclass(frozen=True)
+class Percent:
+    value: Decimal  # 25 means 25 %
+
+
+def locale_for(language: str | None = None) -> str:
+    return LOCALES.get(language or current_language(), LOCALES["en"])
+
+
+def format_money(value: Money, language: str | None = None) -> str:
+    whole = value.amount == value.amount.to_integral_value()
+    # "€385" reads better than "€385.00" in running text; amounts with cents keep them.
+    locale = locale_for(language)
+    if not whole:
+        return babel_numbers.format_currency(value.amount, value.currency, locale=locale)
+    pattern = Locale.parse(locale).currency_formats["standard"].pattern.split(";")[0]
+    pattern = pattern.replace(".00", "").replace("0.0", "0")
+    return babel_numbers.format_currency(value.amount, value.currency, format=pattern, locale=locale,
+                                         currency_digits=False)
+
+
+def format_number(value: int | Decimal, language: str | None = None) -> str:
+    return babel_numbers.format_decimal(value, locale=locale_for(language))
+
+
+def format_percent(value: Percent, language: str | None = None) -> str:
+    return babel_numbers.format_percent(value.value / 100, locale=locale_for(language))
+
+
+def format_date(value: dt.date, language: str | None = None, style: str = "long") -> str:
+    return babel_dates.format_date(value, format=style, locale=locale_for(language))
+
+
+def format_datetime(value: dt.datetime, language: str | None = None, style: str = "medium") -> str:
+    if value.tzinfo is None:
+        raise ValueError("naive datetimes are ambiguous; store and pass aware UTC datetimes")
+    return babel_dates.format_datetime(value, format=style, tzinfo=AMSTERDAM, locale=locale_for(language))
+
+
+def format_value(value: object, language: str | None = None) -> str:
+    """Format one placeholder value of a message; strings pass through unchanged."""
+    if isinstance(value, Money):
+        return format_money(value, language)
+    if isinstance(value, Percent):
+        return format_percent(value, language)
+    if isinstance(value, dt.datetime):
+        return format_datetime(value, language)
+    if isinstance(value, dt.date):
+        return format_date(value, language)
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, Decimal)):
+        return format_number(value, language)
+    return str(value)

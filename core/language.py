@@ -1,0 +1,135 @@
+"""Which language a user writes in, and when to switch.
+
+Detection uses lingua, restricted to the six supported languages. The user's language is sticky: a
+short or unclear message ("ok", "BSN", "5912 AB") never switches it; a clear message in another
+language does. An explicit choice (button, /language, "can you speak Polish?") always wins.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from lingua import Language, LanguageDetector, LanguageDetectorBuilder
+
+from core.i18n import LANGUAGES
+
+_LINGUA = {
+    "pl": Language.POLISH,
+    "ro": Language.ROMANIAN,
+    "bg": Language.BULGARIAN,
+    "uk": Language.UKRAINIAN,
+    "en": Language.ENGLISH,
+    "nl": Language.DUTCH,
+}
+_CODES = {v: k for k, v in _LINGUA.items()}
+
+#: Words that say nothing about the writer's language: Dutch official terms migrants use in every
+#: language, and chat fillers.
+NEUTRAL_WORDS = frozenset(
+    """
+    bsn brp rni digid gemeente huisarts zorgverzekering zorgtoeslag eigen risico loonstrook vakantiegeld
+    uitzendbureau arbeidsinspectie huurcontract inschrijven inschrijving meldpunt cak uwv sncu abu snf akf
+    cao wml win winpunt win-punt workinnl ok okay oke okej okey hi hello hallo tak nu da ne ja nee no yes
+    sms whatsapp telegram email e-mail www http https id pin iban
+    """.split()
+)
+
+_WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
+_UK_ONLY = set("іїєґ")
+_BG_ONLY = set("ъѝ")
+
+#: Thresholds, chosen on the project's own data (see `make eval`, language-detection accuracy).
+MIN_WORDS_TO_SWITCH = 3
+MIN_CONFIDENCE = 0.55
+MIN_MARGIN = 0.15
+SURE_CONFIDENCE = 0.95
+
+
+@dataclass(frozen=True)
+class Detection:
+    language: str | None
+    confidence: float
+    meaningful_words: int
+
+    @property
+    def is_clear(self) -> bool:
+        """Clear enough to switch a user's language: several words, or two very certain ones."""
+        if self.language is None:
+            return False
+        if self.meaningful_words >= MIN_WORDS_TO_SWITCH:
+            return self.confidence >= MIN_CONFIDENCE
+        return self.meaningful_words == 2 and self.confidence >= SURE_CONFIDENCE
+
+
+@cache
+def _detector() -> LanguageDetector:
+    return LanguageDetectorBuilder.from_languages(*_LINGUA.values()).with_preloaded_language_models().build()
+
+
+def meaningful_words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.lower()) if w not in NEUTRAL_WORDS]
+
+
+def detect(text: str) -> Detection:
+    words = meaningful_words(text)
+    if not words:
+        return Detection(None, 0.0, 0)
+    letters = set("".join(words))
+    if letters & _UK_ONLY and not letters & _BG_ONLY:
+        return Detection("uk", 1.0, len(words))
+    if letters & _BG_ONLY and not letters & _UK_ONLY:
+        return Detection("bg", 1.0, len(words))
+    values = _detector().compute_language_confidence_values(" ".join(words))
+    if not values:
+        return Detection(None, 0.0, len(words))
+    best = values[0]
+    second = values[1].value if len(values) > 1 else 0.0
+    confidence = best.value if best.value - second >= MIN_MARGIN else min(best.value, 0.5)
+    return Detection(_CODES[best.language], float(confidence), len(words))
+
+
+def choose_language(current: str | None, text: str, hint: str | None = None) -> str:
+    """The language to answer in after this message.
+
+    ``current`` is the user's sticky language (None on first contact); ``hint`` is what the channel
+    says about the device (Telegram's language_code, the browser's language), used only on first contact.
+    """
+    detection = detect(text)
+    if detection.is_clear:
+        return detection.language  # type: ignore[return-value]
+    if current:
+        return current
+    if detection.language and detection.confidence >= MIN_CONFIDENCE and detection.meaningful_words >= 1:
+        return detection.language
+    if hint:
+        base = hint.replace("_", "-").split("-")[0].lower()
+        if base in LANGUAGES:
+            return base
+    return detection.language or "en"
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+#: Stems of each language's name, as written in the six languages (folded: lowercase, no diacritics).
+_LANGUAGE_NAME_STEMS = {
+    "pl": ("polsk", "polish", "pools", "poolse", "polone", "полськ", "польськ", "полск", "полша", "polski"),
+    "ro": ("rumun", "romanian", "roeme", "roemeens", "romana", "romaneste", "румун", "румънск", "romani"),
+    "bg": ("bulgar", "bulgaars", "bulgaria", "болгар", "българ", "bulgarsk"),
+    "uk": ("ukrain", "oekraien", "oekraiens", "ucrain", "украин", "украін", "українськ", "украинск", "ukrajin"),
+    "en": ("english", "angiel", "engels", "englez", "англий", "англійськ", "английск", "angliisk"),
+    "nl": ("dutch", "nederlands", "niderland", "holend", "holand", "olandez", "olandeza", "нідерланд", "голланд",
+           "холандск", "нидерландск", "nizozem"),
+}
+
+
+def requested_language(text: str) -> str | None:
+    """Which language the user asks for in free text ("can you speak Polish?"), if exactly one."""
+    folded = _fold(text)
+    found = {code for code, stems in _LANGUAGE_NAME_STEMS.items() if any(s in folded for s in stems)}
+    return found.pop() if len(found) == 1 else None

@@ -1,0 +1,170 @@
+"""The gateway and router against a fake Rasa: validation, privacy, language, nothing lost when Rasa is down."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import httpx
+import pytest
+from starlette.testclient import TestClient
+
+from bot.gateway import create_app
+from bot.rasa_client import RasaClient
+from core.db.migrate import upgrade
+from core.settings import Settings
+
+
+class FakeRasa:
+    def __init__(self) -> None:
+        self.down = False
+        self.received: list[dict] = []
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        if self.down:
+            raise httpx.ConnectError("connection refused", request=request)
+        body = json.loads(request.content or b"{}")
+        if request.url.path == "/model/parse":
+            intent = "greet" if body["text"].lower() in ("hi", "cześć", "hallo") else "brp_registration"
+            return httpx.Response(200, json={"intent": {"name": intent, "confidence": 0.93}})
+        if request.url.path == "/status":
+            return httpx.Response(200, json={"model_file": "models/x.tar.gz"})
+        self.received.append(body)
+        replies = [{"recipient_id": body["sender"], "text": f"echo {body['message']} [{body['metadata']['language']}]",
+                    "buttons": [{"title": "Menu", "payload": '/greet{"menu":"1"}'}]}]
+        if body["message"].startswith("/change_language"):
+            replies.insert(0, {"recipient_id": body["sender"], "custom": {"set_language": "uk"}})
+        return httpx.Response(200, json=replies)
+
+
+@pytest.fixture
+def fake_rasa() -> FakeRasa:
+    return FakeRasa()
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    settings = Settings.from_env({"WINBOT_VAR_DIR": str(tmp_path), "WINBOT_MAX_MESSAGE_CHARS": "300",
+                                  "ACTION_SERVER_URL": "http://127.0.0.1:9"})
+    upgrade(settings.database_url)
+    return settings
+
+
+@pytest.fixture
+def client(settings: Settings, fake_rasa: FakeRasa):
+    rasa = RasaClient("http://rasa.test", client=httpx.AsyncClient(transport=httpx.MockTransport(fake_rasa.handler)))
+    with TestClient(create_app(settings, rasa=rasa)) as client:
+        yield client
+
+
+SENDER = "b7c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5"
+
+
+def chat(client: TestClient, text: str, sender: str = SENDER, **extra) -> httpx.Response:
+    return client.post("/api/chat", json={"sender": sender, "text": text, **extra})
+
+
+def test_first_message_greets_then_answers_in_the_detected_language(client, fake_rasa) -> None:
+    response = chat(client, "Gdzie mogę dostać numer BSN w Rotterdamie?")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["language"] == "pl"
+    assert [m["text"].split(" [")[0] for m in data["messages"]] == [
+        "echo /greet", "echo Gdzie mogę dostać numer BSN w Rotterdamie?"]
+    assert data["messages"][0]["buttons"] == [{"title": "Menu", "payload": '/greet{"menu":"1"}'}]
+    greet, question = fake_rasa.received
+    assert greet["metadata"]["first_contact"] is True and question["metadata"]["first_contact"] is False
+    assert question["metadata"]["entities"] == {"city": "Rotterdam", "postcode": None}
+
+
+def test_first_greeting_is_not_doubled(client, fake_rasa) -> None:
+    chat(client, "cześć")
+    assert [r["message"] for r in fake_rasa.received] == ["/greet"]
+
+
+def test_short_messages_keep_the_language_and_clear_ones_switch_it(client) -> None:
+    assert chat(client, "Jak mogę się zarejestrować w gminie?").json()["language"] == "pl"
+    assert chat(client, "ok").json()["language"] == "pl"
+    assert chat(client, "5912 AB").json()["language"] == "pl"
+    assert chat(client, "Cum pot să mă înregistrez la primărie?").json()["language"] == "ro"
+
+
+def test_the_language_chosen_by_a_button_is_kept(client, settings) -> None:
+    chat(client, "/start", language_hint="en-GB")
+    data = chat(client, '/change_language{"language":"uk"}').json()
+    assert data["language"] == "uk"
+    assert chat(client, "BSN").json()["language"] == "uk"
+
+
+def test_rasa_only_sees_a_pseudonym_and_the_database_holds_no_raw_address(client, fake_rasa, settings) -> None:
+    chat(client, "hallo")
+    senders = {r["sender"] for r in fake_rasa.received}
+    assert senders and SENDER not in senders and all(s.startswith("we-") for s in senders)
+    db = sqlite3.connect(settings.var_dir / "winbot.db")
+    dump = "\n".join(db.iterdump())
+    assert SENDER not in dump
+    assert "hallo" not in dump  # message texts are encrypted too
+
+
+def test_messages_are_kept_when_rasa_is_down_and_answered_when_it_is_back(client, fake_rasa) -> None:
+    chat(client, "Jak mogę się zarejestrować w gminie?")
+    fake_rasa.down = True
+    response = chat(client, "Czy potrzebuję DigiD do zorgtoeslag?")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["language"] == "pl" and "112" in data["messages"][-1]["text"]
+    assert data["messages"][-1]["text"] != "Sorry, I can't answer right now"  # translated, not English
+    fake_rasa.down = False
+    fake_rasa.received.clear()
+    chat(client, "A ile to kosztuje?")
+    assert [r["message"] for r in fake_rasa.received] == ["Czy potrzebuję DigiD do zorgtoeslag?", "A ile to kosztuje?"]
+
+
+def test_long_messages_are_cut_with_a_notice(client, fake_rasa) -> None:
+    data = chat(client, "Jak mogę się zarejestrować? " * 100).json()
+    assert "300" in data["messages"][0]["text"]
+    assert all(len(r["message"]) <= 300 for r in fake_rasa.received)
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "status"),
+    [
+        (b'{"sender": "x', "application/json", 400),
+        (b"[1, 2]", "application/json", 400),
+        (b'{"sender": "short", "text": "hi"}', "application/json", 400),
+        (json.dumps({"sender": SENDER, "text": 5}).encode(), "application/json", 400),
+        (b"sender=abc&text=hi", "application/x-www-form-urlencoded", 415),
+        (json.dumps({"sender": SENDER, "text": "x" * 70_000}).encode(), "application/json", 413),
+        (b"\xff\xfe\x00", "application/json", 400),
+    ],
+)
+def test_bad_requests_get_a_4xx_never_a_500(client, content, content_type, status) -> None:
+    response = client.post("/api/chat", content=content, headers={"content-type": content_type})
+    assert response.status_code == status
+    assert "error" in response.json()
+
+
+def test_empty_text_gets_a_polite_answer_in_the_users_language(client) -> None:
+    chat(client, "Dzień dobry, mam pytanie o pracę")
+    data = chat(client, "   ").json()
+    assert data["language"] == "pl" and data["messages"][0]["text"]
+
+
+def test_ui_strings_come_from_the_catalogs(client) -> None:
+    data = client.get("/api/ui", params={"lang": "pl"}).json()
+    assert data["language"] == "pl"
+    assert data["strings"]["send"] != "Send"
+    assert [lang["code"] for lang in data["languages"]] == ["pl", "ro", "bg", "uk", "en", "nl"]
+    assert client.get("/api/ui", params={"lang": "xx"}).json()["language"] == "en"
+
+
+def test_healthz_is_503_until_every_service_answers(client, fake_rasa) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json()["actions"] == "unreachable"
+    fake_rasa.down = True
+    assert client.get("/healthz").json()["rasa"] == "unreachable"
+
+
+def test_index_page_is_served(client) -> None:
+    response = client.get("/")
+    assert response.status_code == 200 and "<html" in response.text.lower()

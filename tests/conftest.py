@@ -1,0 +1,67 @@
+"""Shared fixtures. `stack_url` starts the real stack (Rasa, actions, gateway) once per session."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+STACK_START_TIMEOUT = 600  # first run trains the model
+
+
+@pytest.fixture(scope="session")
+def stack_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of a running stack: WINBOT_TEST_URL if given, else one started here on spare ports."""
+    if os.environ.get("WINBOT_TEST_URL"):
+        yield os.environ["WINBOT_TEST_URL"].rstrip("/")
+        return
+    var_dir = tmp_path_factory.mktemp("stack-var")
+    env = {
+        **os.environ,
+        "WINBOT_VAR_DIR": str(var_dir),
+        "PORT": "18080",
+        "RASA_PORT": "15005",
+        "ACTION_PORT": "15055",
+    }
+    env.pop("DATABASE_URL", None)
+    url = f"http://127.0.0.1:{env['PORT']}"
+    log = open(var_dir / "supervisor.log", "wb")  # noqa: SIM115
+    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], cwd=ROOT, env=env, stdout=log, stderr=log,
+                               start_new_session=True)
+    try:
+        deadline = time.monotonic() + STACK_START_TIMEOUT
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"the stack exited early; see {var_dir}/supervisor.log and {var_dir}/logs/")
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the stack did not become healthy in {STACK_START_TIMEOUT} s; see {var_dir}/logs/")
+            time.sleep(1)
+        yield url
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGINT)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def gazetteer():
+    from core.places import Gazetteer
+
+    return Gazetteer.load()
