@@ -40,7 +40,13 @@ def main(argv: list[str] | None = None) -> int:
     understand.add_argument("--url", default=None, help="gateway URL (default: WINBOT_URL or http://127.0.0.1:PORT)")
     db = sub.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
-    sub.add_parser("eval", help="evaluate the NLU on held-out data, per language (writes reports/)")
+    sub.add_parser("eval", help="evaluate the NLU on held-out data, per language (writes reports/); "
+                                "`winbot eval --help` for its options")
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["eval"]:
+        from bot.evaluation import main as evaluate
+
+        return evaluate(argv[1:])
     args = parser.parse_args(argv)
 
     if args.command == "understand":
@@ -58,10 +64,6 @@ def main(argv: list[str] | None = None) -> int:
         upgrade(settings.database_url)
         print("database is up to date")
         return 0
-    if args.command == "eval":
-        from bot.evaluation import main as evaluate
-
-        return evaluate()
     from bot.supervisor import run
 
     return run(settings)

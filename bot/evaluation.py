@@ -109,19 +109,25 @@ def entity_scores(gazetteer: Gazetteer, language: str) -> dict[str, float] | Non
     return {"precision": precision, "recall": recall, "f1": f1}
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="winbot eval")
+    parser.add_argument("--config", default="config.yml", help="pipeline to evaluate (default: config.yml)")
+    parser.add_argument("--name", default="nlu-eval", help="report name under reports/")
+    args = parser.parse_args(argv)
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     REPORTS.mkdir(exist_ok=True)
     train, test = split(load_examples())
     write_nlu(train, WORK_DIR / "train.yml")
     print(f"{len(train)} training and {len(test)} held-out examples", flush=True)
     started = time.monotonic()
-    subprocess.run([str(rasa_bin()), "train", "nlu", "--config", "config.yml", "--nlu", str(WORK_DIR / "train.yml"),
-                    "--out", str(WORK_DIR), "--fixed-model-name", "eval"], cwd=PROJECT_ROOT, check=True,
+    subprocess.run([str(rasa_bin()), "train", "nlu", "--config", args.config, "--nlu", str(WORK_DIR / "train.yml"),
+                    "--out", str(WORK_DIR), "--fixed-model-name", args.name], cwd=PROJECT_ROOT, check=True,
                    stdout=subprocess.DEVNULL)
     train_seconds = time.monotonic() - started
     port = _free_port()
-    server = subprocess.Popen([str(rasa_bin()), "run", "--enable-api", "--model", str(WORK_DIR / "eval.tar.gz"),
+    server = subprocess.Popen([str(rasa_bin()), "run", "--enable-api", "--model", str(WORK_DIR / f"{args.name}.tar.gz"),
                                "--interface", "127.0.0.1", "--port", str(port)], cwd=WORK_DIR,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
@@ -138,32 +144,36 @@ def main() -> int:
             for language, intent, text in test:
                 parsed = client.post(f"{url}/model/parse", json={"text": text}).json()
                 predicted = (parsed.get("intent") or {}).get("name", "").split("/")[0]
-                results.append((language, intent, predicted, text))
+                ranking = [r["name"] for r in parsed.get("intent_ranking") or [] if r["name"] != "nlu_fallback"]
+                results.append((language, intent, predicted, text, ranking[0] if ranking else ""))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
     report = build_report(results, Gazetteer.load(), train_seconds)
-    (REPORTS / "nlu-eval.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
-    (REPORTS / "nlu-eval.md").write_text(render_markdown(report), encoding="utf-8")
+    (REPORTS / f"{args.name}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    (REPORTS / f"{args.name}.md").write_text(render_markdown(report), encoding="utf-8")
     print(render_markdown(report))
     return 0
 
 
-def build_report(results: list[tuple[str, str, str, str]], gazetteer: Gazetteer, train_seconds: float) -> dict:
+def build_report(results: list[tuple[str, str, str, str, str]], gazetteer: Gazetteer, train_seconds: float) -> dict:
     per_language = {}
     for language in LANGUAGES:
         rows = [r for r in results if r[0] == language]
         if not rows:
             continue
-        pairs = [(gold, predicted) for _, gold, predicted, _ in rows]
+        pairs = [(gold, predicted) for _, gold, predicted, _, _ in rows]
         confusions = Counter((g, p) for g, p in pairs if g != p)
-        detected = sum(1 for *_, text in rows if (detect(text).language or "") == language)
+        detected = sum(1 for _, _, _, text, _ in rows if (detect(text).language or "") == language)
         per_language[language] = {
             "examples": len(rows),
             "intent_accuracy": sum(g == p for g, p in pairs) / len(pairs),
+            # The classifier's own top intent, before the fallback turns unsure answers into "not understood".
+            "top_intent_accuracy": sum(r[1] == r[4] for r in rows) / len(rows),
+            "fallback_rate": sum(p == "nlu_fallback" for _, p in pairs) / len(pairs),
             "macro_f1": macro_f1(pairs),
             "confusions": [{"gold": g, "predicted": p, "count": n} for (g, p), n in confusions.most_common(5)],
-            "errors": [{"text": t, "gold": g, "predicted": p} for _, g, p, t in rows if g != p][:15],
+            "errors": [{"text": t, "gold": g, "predicted": p} for _, g, p, t, _ in rows if g != p][:15],
             "language_detection_accuracy": detected / len(rows),
             "entities": entity_scores(gazetteer, language),
         }
@@ -184,12 +194,14 @@ def render_markdown(report: dict) -> str:
         f"{report['target']['intent_accuracy']:.0%} intent accuracy in every language, no language more than "
         f"{report['target']['max_gap'] * 100:.0f} points below the best. Met: **{report['meets_target']}**.",
         "",
-        "| language | examples | intent accuracy | macro F1 | language detection | entity F1 |",
-        "|---|---|---|---|---|---|",
+        "| language | examples | intent accuracy | macro F1 | top intent (before fallback) | fallback rate "
+        "| language detection | entity F1 |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for language, v in report["languages"].items():
         entities = f"{v['entities']['f1']:.1%}" if v["entities"] else "n/a"
         lines.append(f"| {language} | {v['examples']} | {v['intent_accuracy']:.1%} | {v['macro_f1']:.1%} | "
+                     f"{v['top_intent_accuracy']:.1%} | {v['fallback_rate']:.1%} | "
                      f"{v['language_detection_accuracy']:.1%} | {entities} |")
     lines += ["", "## Most frequent confusions", ""]
     for language, v in report["languages"].items():

@@ -38,7 +38,7 @@ EXONYMS = {
     "Den Haag": ["the hague", "den haag", "haga", "hadze", "hagi", "hage", "la haye", "гаага", "хага", "гааги",
                  "гаазі", "хаага", "haag", "s gravenhage"],
     "'s-Hertogenbosch": ["den bosch", "s hertogenbosch", "hertogenbosch", "ден бос", "хертогенбос", "гертогенбос"],
-    "Eindhoven": ["ейндговен", "ейндховен", "айндховен", "ейндховені", "айндховені", "ейндговені"],
+    "Eindhoven": ["ейндговен", "ейндховен", "айндховен", "ейндгофен", "айндхофен", "eindhofen"],
     "Groningen": ["гронінген", "грьонинген", "гронинген", "хронінген", "хронинген"],
     "Nijmegen": ["неймеген", "наймеген", "наймехен", "неймехен"],
     "Rotterdam": ["ротердам", "роттердам"],
@@ -47,14 +47,20 @@ EXONYMS = {
     "Amsterdam": ["амстердам"],
 }
 
-#: Words of the six languages that are also Dutch place names; never read as places.
+#: Words of the six languages that are also (small) Dutch place names; never read as places.
 NOT_PLACES = frozenset(
     """
-    best born son mill lent nu de den ee aa ede epe elst hoorn ham halle hall post bus mars bergen
-    doorn rhenen well wijk gemert been beek berg dam dorp meer nieuw oost west zuid noord
-    tak nie nu da ne ok work help sure ter zorg goed grave ven winde echt boxtel velp
+    nu de den ee aa ham halle hall post bus mars been beek berg dam dorp meer nieuw
+    oost west zuid noord well wijk tak nie da ne ok work help sure ter zorg goed ven winde echt een wie kade
+    buurt de buurt nederland holland holandia olanda netherlands school living haven stad plaats centrum
     """.split()
-) - {"bergen", "boxtel", "velp", "ede", "epe", "elst", "hoorn", "rhenen", "doorn", "gemert", "grave"}
+)
+#: Real towns whose names are also everyday words ("my son goes to school"): only when capitalised.
+WORD_LIKE_PLACES = frozenset("best goes born son mill lent monster wierden sleen vaals echt ede".split())
+#: Places smaller than this must be written with a capital letter to count (hamlets named like words).
+SMALL_PLACE = 5000
+#: Typos are only forgiven in the names of towns at least this big.
+FUZZY_MIN_POPULATION = 10000
 
 _CYRILLIC = str.maketrans({
     "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "є": "ie", "ж": "zh", "з": "z",
@@ -66,7 +72,10 @@ _CYRILLIC = str.maketrans({
 #: Case endings (after folding) tried when a word is not found as it is: Polish locative/genitive/
 #: instrumental, Ukrainian and Bulgarian forms after transliteration, Romanian article. Longest first.
 _ENDINGS = ("iem", "ach", "owi", "ie", "em", "om", "ul", "u", "a", "i", "y", "e")
-_STEM_REPAIRS = (("dzie", "da"), ("dze", "ga"), ("ce", "ka"))
+_STEM_REPAIRS = (
+    ("dzie", "da"), ("dzie", "d"), ("dze", "ga"), ("chcie", "cht"), ("cie", "t"), ("ce", "ka"),  # Polish
+    ("zi", "g"), ("tsi", "k"),  # Ukrainian locative after transliteration: Тілбурзі -> Tilburg
+)
 
 _POSTCODE_FULL = re.compile(r"\b([1-9]\d{3})\s?(?!SA|SD|SS)([A-Z]{2})\b", re.IGNORECASE)
 _POSTCODE_DIGITS = re.compile(r"(?<![\d€$.,])\b([1-9]\d{3})\b(?![.,]\d)(?!\s*(?:€|eur|euro|zl|zł|lei|лв))",
@@ -118,7 +127,12 @@ class Gazetteer:
             self._by_key[fold(place.name)].append(place)
         for key in self._by_key:
             self._by_key[key].sort(key=lambda p: -p.population)
-        self._fuzzy_keys = [k for k in self._by_key if len(k) >= 5]
+        self._fuzzy_keys = self._keys_for_fuzzy()
+
+    def _keys_for_fuzzy(self) -> list[str]:
+        """Main names of towns big enough to guess at; foreign alternate names are too close to ordinary words."""
+        keys = {fold(p.name) for p in self.places if p.population >= FUZZY_MIN_POPULATION}
+        return sorted(k for k in keys if len(k) >= 5 and k not in WORD_LIKE_PLACES)
 
     @classmethod
     def load(cls, directory: Path = GEODATA) -> Gazetteer:
@@ -157,7 +171,7 @@ class Gazetteer:
             key = fold(alias)
             if key and place not in gazetteer._by_key[key] and key not in NOT_PLACES:
                 gazetteer._by_key[key].append(place)
-        gazetteer._fuzzy_keys = [k for k in gazetteer._by_key if len(k) >= 5]
+        gazetteer._fuzzy_keys = gazetteer._keys_for_fuzzy()
         return gazetteer
 
     # -- lookup -----------------------------------------------------------------------------------
@@ -167,12 +181,21 @@ class Gazetteer:
         key = fold(text)
         if not key or key in NOT_PLACES or key.isdigit():
             return None
-        for candidate in self._variants(key):
+        capitalised = text[:1].isupper() or text[:2] in ("'s", "’s")
+        variants = self._variants(key)
+        if _is_cyrillic(text):
+            # Dutch h and w are written г/х and в in Cyrillic: Гронінген, Вестланд.
+            variants += [v.replace("g", "h") for v in variants]
+            variants += [("w" + v[1:]) for v in variants if v.startswith("v")]
+        for candidate in variants:
             if candidate in self._by_key and candidate not in NOT_PLACES:
-                return self._by_key[candidate][0]
+                place = self._by_key[candidate][0]
+                if not capitalised and (place.population < SMALL_PLACE or candidate in WORD_LIKE_PLACES):
+                    continue
+                return place
         if fuzzy and len(key) >= 6:
             match = process.extractOne(key, self._fuzzy_keys, scorer=fuzz.ratio, score_cutoff=86)
-            if match:
+            if match and match[0] not in variants:
                 return self._by_key[match[0]][0]
         return None
 
@@ -203,11 +226,14 @@ class Gazetteer:
         return Entities(city=self.find_city(text, language), postcode=find_postcode(text, self.postcodes))
 
     def find_city(self, text: str, language: str = "xx") -> str | None:
+        """The place the message is about; with several, the one where the writer lives."""
         doc = _tokenizer(language)(text[:500])
         tokens = [t for t in doc if not t.is_space]
-        best: tuple[int, str] | None = None
+        found: list[tuple[int, int, str]] = []  # (start, end, name)
         for size in (3, 2, 1):
             for start in range(len(tokens) - size + 1):
+                if any(start < e and start + size > s for s, e, _ in found):
+                    continue  # part of a longer name already found ("Bergen op Zoom")
                 window = tokens[start : start + size]
                 if not all(any(c.isalpha() for c in t.text) or t.text in ("-", "'") for t in window):
                     continue
@@ -215,18 +241,44 @@ class Gazetteer:
                     continue
                 span = doc[window[0].i : window[-1].i + 1].text
                 place = self.lookup(span, fuzzy=size == 1 and len(span) >= 6)
-                if place and (best is None or size > best[0]):
-                    best = (size, place.name)
-            if best:
-                return best[1]
-        return None
+                if place:
+                    found.append((start, start + size, place.name))
+        if not found:
+            return None
+        found.sort()
+        if len({name for *_, name in found}) > 1:
+            for start, _, name in found:
+                before = " ".join(fold(t.text) for t in tokens[max(0, start - 3) : start])
+                if any(f" {stem}" in f" {before}" for stem in _LIVE_STEMS):
+                    return name
+        return found[0][2]
+
+
+#: "I live in ..." in the six languages (folded), to pick the home town when a message names two places.
+_LIVE_STEMS = ("mieszk", "locuiesc", "locuim", "stau", "stam", "zhiv", "jive", "zhyv", "live", "living", "woon",
+               "wonen", "mam pokoj", "domicil")
+
+
+def _is_cyrillic(text: str) -> bool:
+    return any("\u0400" <= c <= "\u04ff" for c in text)
+
+
+#: Two-letter words that follow a number in ordinary sentences ("since 2023 in", "1500 lei"): not postcode letters
+#: unless written in capitals.
+_NOT_POSTCODE_LETTERS = frozenset(
+    "in en op de la na do to at is of on or an ik je we ze si ma mi po za od ot te ta by it me my he us am as "
+    "no ja nu um pe ca ce da ne se su sa le li lo il al el".split()
+)
 
 
 def find_postcode(text: str, known: dict[str, object] | None = None) -> str | None:
     """A Dutch postcode, normalised to '1234AB', or '1234' when only the digits were given."""
-    match = _POSTCODE_FULL.search(text)
-    if match and (known is None or match.group(1) in known):
-        return f"{match.group(1)}{match.group(2).upper()}"
+    for match in _POSTCODE_FULL.finditer(text):
+        letters = match.group(2)
+        if letters.islower() and letters in _NOT_POSTCODE_LETTERS:
+            continue
+        if known is None or match.group(1) in known:
+            return f"{match.group(1)}{letters.upper()}"
     folded = text.lower()
     short_message = len(text.split()) <= 3
     if short_message or any(cue in folded for cue in _POSTCODE_CUES):

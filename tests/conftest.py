@@ -32,6 +32,12 @@ def stack_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "ACTION_PORT": "15055",
     }
     env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    # CI runs the stack as production does: PostgreSQL (app and Rasa's tracker store) and a Redis lock store.
+    if os.environ.get("WINBOT_TEST_STACK_DATABASE_URL"):
+        env["DATABASE_URL"] = os.environ["WINBOT_TEST_STACK_DATABASE_URL"]
+    if os.environ.get("WINBOT_TEST_REDIS_URL"):
+        env["REDIS_URL"] = os.environ["WINBOT_TEST_REDIS_URL"]
     url = f"http://127.0.0.1:{env['PORT']}"
     log = open(var_dir / "supervisor.log", "wb")  # noqa: SIM115
     process = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], cwd=ROOT, env=env, stdout=log, stderr=log,

@@ -1,0 +1,108 @@
+"""Whole conversations through POST /api/chat against the real running stack, in all six languages."""
+
+from __future__ import annotations
+
+import secrets
+
+import httpx
+import pytest
+
+from core.content import messages as m
+from core.content.model import FACTS_CHECKED
+from core.formatting import format_date
+from core.i18n import gettext, use_locale
+
+pytestmark = pytest.mark.stack
+
+#: language -> (a topic question, the intent's payload prefix, thanks)
+CONVERSATIONS = {
+    "pl": ("Czy muszę mieć holenderskie ubezpieczenie zdrowotne, jeśli mam polskie?", "/health_insurance",
+           "dzięki wielkie"),
+    "ro": ("Câți oameni au voie să doarmă într-o cameră la cazarea de la agenție?", "/housing_rights",
+           "mulțumesc mult"),
+    "bg": ("Каква е минималната заплата на час в Нидерландия?", "/work_rights", "благодаря ти"),
+    "uk": ("Як мені зареєструватися в гемеенте і отримати BSN?", "/brp_registration", "дуже дякую"),
+    "en": ("how much is the eigen risico for health insurance this year", "/health_insurance", "thank you so much"),
+    "nl": ("Hoeveel huur mag mijn uitzendbureau van mijn loon inhouden?", "/housing_rights", "dank je wel"),
+}
+
+
+def post(url: str, sender: str, text: str, **extra) -> dict:
+    response = httpx.post(f"{url}/api/chat", json={"sender": sender, "text": text, **extra}, timeout=60)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def last_checked_line(language: str) -> str:
+    with use_locale(language):
+        return gettext(m.LAST_CHECKED, date=format_date(FACTS_CHECKED))
+
+
+@pytest.mark.parametrize("language", list(CONVERSATIONS))
+def test_a_full_topic_conversation(stack_url: str, language: str) -> None:
+    question, intent_payload, thanks = CONVERSATIONS[language]
+    sender = secrets.token_hex(16)
+
+    hello = post(stack_url, sender, "/start", language_hint=language)
+    assert hello["language"] == language
+    with use_locale(language):
+        assert hello["messages"][0]["text"] == gettext(m.GREETING)
+        assert any(msg["text"] == gettext(m.PRIVACY_NOTICE) for msg in hello["messages"])
+    assert any(b["payload"] == '/change_language{"language":"pl"}' for msg in hello["messages"]
+               for b in msg["buttons"])
+
+    answer = post(stack_url, sender, question)
+    assert answer["language"] == language
+    first = answer["messages"][0]
+    assert "https://" in first["text"] and last_checked_line(language) in first["text"]
+    follow_ups = [b for msg in answer["messages"] for b in msg["buttons"] if b["payload"].startswith(intent_payload)]
+    assert follow_ups, f"no follow-up sub-questions offered: {answer}"
+
+    follow = post(stack_url, sender, follow_ups[0]["payload"])
+    assert follow["language"] == language
+    assert last_checked_line(language) in follow["messages"][0]["text"]
+
+    bye = post(stack_url, sender, thanks)
+    with use_locale(language):
+        assert bye["messages"][0]["text"] == gettext(m.THANKS_REPLY)
+
+
+def test_emergency_comes_first_with_112(stack_url: str) -> None:
+    sender = secrets.token_hex(16)
+    post(stack_url, sender, "/start", language_hint="uk")
+    data = post(stack_url, sender, "допоможіть, мене б'ють і погрожують ножем")
+    assert data["language"] == "uk"
+    assert "112" in data["messages"][0]["text"].split("\n")[0]
+
+
+def test_language_can_be_switched_by_asking(stack_url: str) -> None:
+    sender = secrets.token_hex(16)
+    post(stack_url, sender, "/start", language_hint="en")
+    data = post(stack_url, sender, "can you speak Romanian?")
+    assert data["language"] == "ro"
+    with use_locale("ro"):
+        assert data["messages"][0]["text"] == gettext(m.LANGUAGE_CHANGED)
+    assert post(stack_url, sender, "ok")["language"] == "ro"
+
+
+def test_not_understood_twice_offers_topics_then_the_menu(stack_url: str) -> None:
+    sender = secrets.token_hex(16)
+    post(stack_url, sender, "/start", language_hint="nl")
+    first = post(stack_url, sender, "qwxz vbnm plkj")
+    second = post(stack_url, sender, "zzkv qqrw")
+    with use_locale("nl"):
+        texts = [first["messages"][0]["text"], second["messages"][0]["text"]]
+        allowed = {gettext(m.FALLBACK_GUESS), gettext(m.FALLBACK_MENU), gettext(m.ALL_OUT_OF_SCOPE_MARKER)
+                   } if hasattr(m, "ALL_OUT_OF_SCOPE_MARKER") else {gettext(m.FALLBACK_GUESS), gettext(m.FALLBACK_MENU)}
+    assert texts[-1] in allowed or "workinnl" in texts[-1]
+    assert second["messages"][0]["buttons"], "the menu is offered"
+
+
+def test_understand_reports_intent_language_and_entities(stack_url: str) -> None:
+    response = httpx.post(f"{stack_url}/api/understand", json={"text": "Gdzie jest punkt pomocy w Rotterdamie?"},
+                          timeout=30)
+    data = response.json()
+    assert data["language"] == "pl"
+    assert data["intent"] == "find_win_point"
+    assert data["entities"] == {"city": "Rotterdam", "postcode": None}
+    assert 0 < data["confidence"] <= 1
