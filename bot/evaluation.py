@@ -164,7 +164,11 @@ def build_report(results: list[tuple[str, str, str, str, str]], gazetteer: Gazet
             continue
         pairs = [(gold, predicted) for _, gold, predicted, _, _ in rows]
         confusions = Counter((g, p) for g, p in pairs if g != p)
-        detected = sum(1 for _, _, _, text, _ in rows if (detect(text).language or "") == language)
+        detections = [(detect(text), text) for _, _, _, text, _ in rows]
+        detected = sum(1 for d, _ in detections if (d.language or "") == language)
+        # Messages clear enough to switch a user's language (see core.language): how often they are right.
+        clear = [d for d, _ in detections if d.is_clear]
+        clear_right = sum(1 for d in clear if d.language == language)
         per_language[language] = {
             "examples": len(rows),
             "intent_accuracy": sum(g == p for g, p in pairs) / len(pairs),
@@ -175,6 +179,8 @@ def build_report(results: list[tuple[str, str, str, str, str]], gazetteer: Gazet
             "confusions": [{"gold": g, "predicted": p, "count": n} for (g, p), n in confusions.most_common(5)],
             "errors": [{"text": t, "gold": g, "predicted": p} for _, g, p, t, _ in rows if g != p][:15],
             "language_detection_accuracy": detected / len(rows),
+            "language_detection_clear_share": len(clear) / len(rows),
+            "language_detection_clear_accuracy": clear_right / len(clear) if clear else 1.0,
             "entities": entity_scores(gazetteer, language),
         }
     accuracies = [v["intent_accuracy"] for v in per_language.values()]
@@ -195,15 +201,23 @@ def render_markdown(report: dict) -> str:
         f"{report['target']['max_gap'] * 100:.0f} points below the best. Met: **{report['meets_target']}**.",
         "",
         "| language | examples | intent accuracy | macro F1 | top intent (before fallback) | fallback rate "
-        "| language detection | entity F1 |",
+        "| language detection (all / clear messages) | entity F1 |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for language, v in report["languages"].items():
         entities = f"{v['entities']['f1']:.1%}" if v["entities"] else "n/a"
         lines.append(f"| {language} | {v['examples']} | {v['intent_accuracy']:.1%} | {v['macro_f1']:.1%} | "
                      f"{v['top_intent_accuracy']:.1%} | {v['fallback_rate']:.1%} | "
-                     f"{v['language_detection_accuracy']:.1%} | {entities} |")
-    lines += ["", "## Most frequent confusions", ""]
+                     f"{v['language_detection_accuracy']:.1%} / {v['language_detection_clear_accuracy']:.1%} "
+                     f"({v['language_detection_clear_share']:.0%} clear) | {entities} |")
+    lines += [
+        "",
+        "Language detection: share of held-out messages detected as their language; 'clear' messages are those",
+        "clear enough to switch a user's language (the others keep the user's current language).",
+        "",
+        "## Most frequent confusions",
+        "",
+    ]
     for language, v in report["languages"].items():
         pairs = ", ".join(f"{c['gold']} → {c['predicted']} ({c['count']})" for c in v["confusions"]) or "none"
         lines.append(f"- **{language}**: {pairs}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
@@ -24,10 +25,11 @@ def _current_msgids() -> set[str]:
     """Extract the msgids from the code now, so a string added without updating the catalogs is caught."""
     out = ROOT / "var" / "test-extract.pot"
     out.parent.mkdir(exist_ok=True)
+    pybabel = Path(sys.executable).with_name("pybabel")
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "N_", "-k", "_",
-         "-k", "gettext", "-k", "ngettext:1,2", "-q", "-o", str(out), "."],
-        cwd=ROOT, check=True,
+        [str(pybabel), "extract", "-F", "babel.cfg", "-k", "N_", "-k", "_", "-k", "gettext", "-k", "ngettext:1,2",
+         "-o", str(out), "."],
+        cwd=ROOT, check=True, capture_output=True,
     )
     with open(out, "rb") as fh:
         return {m.id for m in read_po(fh) if m.id}
@@ -53,6 +55,8 @@ def test_catalog_is_complete(language: str, msgids: set[str]) -> None:
             problems.append(f"untranslated: {msgid[:50]}")
         elif sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(message.string)):
             problems.append(f"placeholders differ: {msgid[:50]}")
+        elif "\n\n" in message.string:
+            problems.append(f"blank line (Rasa would split the message there): {msgid[:50]}")
         elif len(msgid) <= 20 and len(message.string) > 20:
             problems.append(f"button label over 20 characters: {message.string}")
     assert not problems, f"{language}: " + "; ".join(problems[:10])

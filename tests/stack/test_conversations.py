@@ -54,9 +54,15 @@ def test_a_full_topic_conversation(stack_url: str, language: str) -> None:
     answer = post(stack_url, sender, question)
     assert answer["language"] == language
     first = answer["messages"][0]
-    assert "https://" in first["text"] and last_checked_line(language) in first["text"]
     follow_ups = [b for msg in answer["messages"] for b in msg["buttons"] if b["payload"].startswith(intent_payload)]
-    assert follow_ups, f"no follow-up sub-questions offered: {answer}"
+    assert follow_ups, f"no sub-questions of the topic offered: {answer}"
+    if "https://" not in first["text"]:
+        # The question could mean several sub-questions: the assistant asked which one; pick the first.
+        answer = post(stack_url, sender, follow_ups[0]["payload"])
+        first = answer["messages"][0]
+        follow_ups = [b for msg in answer["messages"] for b in msg["buttons"]
+                      if b["payload"].startswith(intent_payload)]
+    assert "https://" in first["text"] and last_checked_line(language) in first["text"]
 
     follow = post(stack_url, sender, follow_ups[0]["payload"])
     assert follow["language"] == language
