@@ -9,6 +9,7 @@ import sys
 
 import httpx
 
+from bot import cli_ops
 from core.settings import Settings
 
 
@@ -40,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     understand.add_argument("--url", default=None, help="gateway URL (default: WINBOT_URL or http://127.0.0.1:PORT)")
     db = sub.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
+    cli_ops.register(sub)
     sub.add_parser("eval", help="evaluate the NLU on held-out data, per language (writes reports/); "
                                 "`winbot eval --help` for its options")
     argv = sys.argv[1:] if argv is None else argv
@@ -58,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         ensure_model(force=args.force)
         return 0
     settings = Settings.from_env()
+    if args.command in cli_ops.COMMANDS:
+        return cli_ops.run(args, settings)
     if args.command == "db":
         from core.db.migrate import upgrade
 

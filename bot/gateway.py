@@ -127,7 +127,8 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
         except httpx.HTTPError:
             checks["actions"] = "unreachable"
         healthy = all(v == "ok" for v in checks.values())
-        return JSONResponse({"status": "ok" if healthy else "unavailable", **checks}, status_code=200 if healthy else 503)
+        body = {"status": "ok" if healthy else "unavailable", **checks}
+        return JSONResponse(body, status_code=200 if healthy else 503)
 
     async def index(request: Request) -> Response:
         return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
+from babel import units as babel_units
 
 from core.i18n import current_language
 
@@ -82,3 +83,23 @@ def format_value(value: object, language: str | None = None) -> str:
     if isinstance(value, (int, Decimal)):
         return format_number(value, language)
     return str(value)
+
+
+def format_distance_km(value: float, language: str | None = None) -> str:
+    """'2,3 km' under 10 km, '12 km' above (a tenth of a kilometre means nothing further away)."""
+    pattern = "#,##0.0" if value < 10 else "#,##0"
+    return babel_units.format_unit(value, "length-kilometer", length="short", format=pattern,
+                                   locale=locale_for(language))
+
+
+def format_time_range(start: dt.datetime, end: dt.datetime, language: str | None = None) -> str:
+    """'Tuesday 8 December, 17:00–19:30' in Amsterdam time; both full date-times when it runs past midnight."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("naive datetimes are ambiguous; store and pass aware UTC datetimes")
+    locale = locale_for(language)
+    local_start, local_end = start.astimezone(AMSTERDAM), end.astimezone(AMSTERDAM)
+    if local_start.date() != local_end.date():
+        return f"{format_datetime(start, language, 'short')} – {format_datetime(end, language, 'short')}"
+    day = babel_dates.format_skeleton("MMMMEEEEd", local_start, locale=locale)
+    hours = babel_dates.format_interval(local_start, local_end, "Hm", tzinfo=AMSTERDAM, locale=locale)
+    return Locale.parse(locale).datetime_formats["medium"].format(hours, day).replace("'", "")

@@ -5,8 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import DateTime, Enum, ForeignKey, Integer, MetaData, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -77,3 +91,145 @@ class InboundMessage(Base):
     )
     received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     answered_at: Mapped[dt.datetime | None]
+
+
+# --- Help points, housing locations, mobile-team visits (issue 3) ---------------------------------
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """An aware datetime stored in UTC and read back aware, on SQLite (which drops the zone) as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are ambiguous; pass aware datetimes (they are stored in UTC)")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def _str_enum(enum_class: type[enum.StrEnum], length: int) -> Enum:
+    return Enum(enum_class, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+class HelpPointKind(enum.StrEnum):
+    WIN_POINT = "win_point"
+    RNI_DESK = "rni_desk"
+    INFORMATION_POINT = "information_point"
+    EXPAT_CENTRE = "expat_centre"
+    #: A mobile point or team (a WIN-punt bus, street outreach): no fixed place, so no coordinates unless given.
+    MOBILE_BUS = "mobile_bus"
+    OTHER = "other"
+
+
+class HelpPoint(Base):
+    """A WIN-punt or related desk. Operator-maintained (core/geodata/help_points.csv seeds it).
+
+    Empty facts stay NULL: an address, phone number or opening hours is never guessed. ``languages`` is a
+    comma-separated list of ISO 639-1 codes ("pl,ro"); ``phone`` one or more numbers separated by "; ", as the
+    source writes them. ``approximate`` coordinates come from a postcode or the town, not from the address.
+    """
+
+    __tablename__ = "help_points"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: Stable key for imports and links, e.g. "rni-venlo".
+    code: Mapped[str] = mapped_column(String(48), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[HelpPointKind] = mapped_column(_str_enum(HelpPointKind, 20), index=True)
+    #: CBS labour-market region (arbeidsmarktregio), e.g. "Noord-Limburg".
+    region: Mapped[str | None] = mapped_column(String(64), index=True)
+    #: Current municipality (after mergers), spelled as in core/geodata.
+    municipality: Mapped[str | None] = mapped_column(String(80))
+    #: The town as the source names it ("Den Haag").
+    city: Mapped[str | None] = mapped_column(String(80))
+    address: Mapped[str | None] = mapped_column(String(200))
+    postcode: Mapped[str | None] = mapped_column(String(7))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    approximate: Mapped[bool] = mapped_column(Boolean, default=False)
+    phone: Mapped[str | None] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(120))
+    website: Mapped[str | None] = mapped_column(String(300))
+    opening_hours: Mapped[str | None] = mapped_column(Text)
+    languages: Mapped[str | None] = mapped_column(String(120))
+    #: For operators (not shown to users untranslated): caveats such as "announced, may not be open yet".
+    notes: Mapped[str | None] = mapped_column(Text)
+    #: Where the facts come from: URLs separated by " ; ".
+    source: Mapped[str] = mapped_column(Text)
+    last_checked: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+
+class HousingLocation(Base):
+    """A place where labour migrants live (a park, a hotel, a building) that mobile teams visit."""
+
+    __tablename__ = "housing_locations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: Short stable code for deep links (``loc_<code>``): 4-16 of [a-z0-9].
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    operator: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(200))
+    postcode: Mapped[str | None] = mapped_column(String(7))
+    city: Mapped[str | None] = mapped_column(String(80))
+    municipality: Mapped[str | None] = mapped_column(String(80))
+    region: Mapped[str | None] = mapped_column(String(64), index=True)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    approximate: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+
+class VisitStatus(enum.StrEnum):
+    PLANNED = "planned"
+    CHANGED = "changed"
+    CANCELLED = "cancelled"
+
+
+class MobileTeamVisit(Base):
+    """A scheduled visit of a mobile team to a housing location. Times are aware UTC.
+
+    ``languages`` is comma-separated ISO 639-1 codes ("pl,ro"); ``topics`` comma-separated topic ids
+    (core.locations.VISIT_TOPICS, e.g. "housing_rights,work_rights").
+    """
+
+    __tablename__ = "mobile_team_visits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("housing_locations.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
+    ends_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    team: Mapped[str] = mapped_column(String(120))
+    languages: Mapped[str | None] = mapped_column(String(120))
+    topics: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[VisitStatus] = mapped_column(_str_enum(VisitStatus, 16), default=VisitStatus.PLANNED, index=True)
+    #: Operator's note, e.g. why it was changed or cancelled.
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+    location: Mapped[HousingLocation] = relationship(lazy="joined")
+
+
+class Subscription(Base):
+    """A resident wants the announcements of one housing location."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("user_id", "location_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: No index of its own: the unique constraint (user_id, location_id) serves lookups by user.
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("housing_locations.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -29,7 +29,8 @@ def postgres_url() -> str:
         pytest.skip("no PostgreSQL (set WINBOT_TEST_POSTGRES_URL)")
     engine = make_engine(URL)
     with engine.begin() as connection:
-        for table in ("inbound_messages", "channel_addresses", "users", "alembic_version"):
+        for table in ("subscriptions", "mobile_team_visits", "housing_locations", "help_points", "inbound_messages",
+                      "channel_addresses", "users", "alembic_version"):
             connection.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
     engine.dispose()
     return URL

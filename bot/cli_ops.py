@@ -1,0 +1,169 @@
+"""Operator commands until the staff console exists: `winbot points`, `winbot locations`, `winbot visits`.
+
+    winbot points import FILE.csv        validate, then add/update by code (a bad row: nothing changes)
+    winbot points export [--output F]    the same columns, to stdout or a file
+    winbot points seed                   load core/geodata/help_points.csv into an empty registry
+    winbot locations import FILE.csv / export [--output F]
+    winbot visits add --location CODE --start 2026-12-08T17:00 --end 2026-12-08T19:00 --team NAME
+                      [--languages pl,ro] [--topics housing,work] [--note TEXT]
+    winbot visits list [--location CODE] [--weeks N] [--all]
+    winbot visits change ID [--start ...] [--end ...] [--team ...] [--languages ...] [--topics ...] [--note ...]
+    winbot visits cancel ID [--note TEXT]
+
+Times with an offset are taken as they are; without one they are Europe/Amsterdam local time. They are
+stored in UTC.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from contextlib import nullcontext
+from typing import TYPE_CHECKING, TextIO
+
+from core.settings import Settings
+
+if TYPE_CHECKING:  # the services load the gazetteer's modules (spaCy): imported only when a command runs
+    import datetime as dt
+
+    from sqlalchemy.orm import Session
+
+    from core.db.models import MobileTeamVisit
+
+COMMANDS = ("points", "locations", "visits")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    points = subparsers.add_parser("points", help="help point registry: import, export, seed")
+    points_sub = points.add_subparsers(dest="action", required=True)
+    points_import = points_sub.add_parser("import", help="add or update points from a CSV file (all or nothing)")
+    points_import.add_argument("file")
+    points_export = points_sub.add_parser("export", help="write every point as CSV")
+    points_export.add_argument("--output", "-o", help="file to write (default: stdout)")
+    points_sub.add_parser("seed", help="load core/geodata/help_points.csv if the registry is empty")
+
+    locations = subparsers.add_parser("locations", help="housing locations: import, export")
+    locations_sub = locations.add_subparsers(dest="action", required=True)
+    locations_import = locations_sub.add_parser("import", help="add or update locations from a CSV file")
+    locations_import.add_argument("file")
+    locations_export = locations_sub.add_parser("export", help="write every location as CSV")
+    locations_export.add_argument("--output", "-o", help="file to write (default: stdout)")
+
+    visits = subparsers.add_parser("visits", help="mobile-team visits: add, list, change, cancel")
+    visits_sub = visits.add_subparsers(dest="action", required=True)
+    add = visits_sub.add_parser("add", help="plan a visit (times: ISO, Amsterdam time unless an offset is given)")
+    add.add_argument("--location", required=True, help="housing location code")
+    add.add_argument("--start", required=True, help="e.g. 2026-12-08T17:00")
+    add.add_argument("--end", required=True, help="e.g. 2026-12-08T19:00")
+    add.add_argument("--team", required=True)
+    add.add_argument("--languages", default="", help="ISO 639-1 codes, e.g. pl,ro")
+    add.add_argument("--topics", default="", help="e.g. housing,work (or the bot's topic ids)")
+    add.add_argument("--note")
+    listing = visits_sub.add_parser("list", help="upcoming visits, in Amsterdam time")
+    listing.add_argument("--location", help="housing location code")
+    listing.add_argument("--weeks", type=float, default=8, help="how far ahead (default 8)")
+    listing.add_argument("--all", action="store_true", help="include cancelled visits")
+    change = visits_sub.add_parser("change", help="change a visit (its status becomes 'changed')")
+    change.add_argument("id", type=int)
+    change.add_argument("--start")
+    change.add_argument("--end")
+    change.add_argument("--team")
+    change.add_argument("--languages")
+    change.add_argument("--topics")
+    change.add_argument("--note")
+    cancel = visits_sub.add_parser("cancel", help="cancel a visit")
+    cancel.add_argument("id", type=int)
+    cancel.add_argument("--note", help="why (kept for operators)")
+
+
+def run(args: argparse.Namespace, settings: Settings, stdout: TextIO | None = None) -> int:
+    """Run one operator command against the configured database; 0 on success, 1 on bad input."""
+    from core.db.migrate import upgrade
+    from core.db.session import make_engine, make_session_factory
+    from core.helppoints import CsvImportError
+    from core.locations import LocationError
+
+    out = stdout or sys.stdout
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine)() as session:
+            try:
+                code = _dispatch(args, session, out)
+            except (CsvImportError, LocationError) as exc:
+                session.rollback()
+                print(f"error: {exc}" if isinstance(exc, LocationError) else f"rejected, nothing changed:\n{exc}",
+                      file=sys.stderr)
+                return 1
+            except OSError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 1
+            session.commit()
+            return code
+    finally:
+        engine.dispose()
+
+
+def _dispatch(args: argparse.Namespace, session: Session, out: TextIO) -> int:
+    from core import helppoints, locations
+
+    if args.command in ("points", "locations"):
+        importer = helppoints.import_points if args.command == "points" else locations.import_locations
+        exporter = helppoints.export_points if args.command == "points" else locations.export_locations
+        if args.action == "import":
+            with open(args.file, encoding="utf-8-sig", newline="") as fh:
+                result = importer(session, fh)
+            print(f"{args.command}: {result}", file=out)
+        elif args.action == "export":
+            with open(args.output, "w", encoding="utf-8", newline="") if args.output else nullcontext(out) as fh:
+                count = exporter(session, fh)
+            if args.output:
+                print(f"{count} {args.command} written to {args.output}", file=out)
+        elif args.action == "seed":
+            added = helppoints.seed_if_empty(session)
+            print(f"points: {added} added from the seed" if added else "points: the registry is not empty; "
+                  "nothing added (use `winbot points import` to update it)", file=out)
+        return 0
+    return _visits(args, session, out)
+
+
+def _visits(args: argparse.Namespace, session: Session, out: TextIO) -> int:
+    from core import locations as loc
+
+    def when(value: str | None) -> dt.datetime | None:
+        return loc.parse_local_datetime(value) if value else None
+
+    if args.action == "add":
+        visit = loc.add_visit(session, args.location, loc.parse_local_datetime(args.start),
+                              loc.parse_local_datetime(args.end), args.team, languages=args.languages,
+                              topics=args.topics, note=args.note)
+        print(f"visit {visit.id} planned: {_describe(visit)}", file=out)
+    elif args.action == "change":
+        visit = loc.change_visit(session, args.id, starts_at=when(args.start), ends_at=when(args.end),
+                                 team=args.team, languages=args.languages, topics=args.topics, note=args.note)
+        print(f"visit {visit.id} {visit.status.value}: {_describe(visit)}", file=out)
+    elif args.action == "cancel":
+        visit = loc.cancel_visit(session, args.id, note=args.note)
+        print(f"visit {visit.id} cancelled: {_describe(visit)}", file=out)
+    elif args.action == "list":
+        visits = loc.upcoming_visits(session, args.location, weeks=args.weeks, include_cancelled=args.all)
+        for visit in visits:
+            print(f"{visit.id:>5}  {visit.status.value:<9}  {_describe(visit)}", file=out)
+        if not visits:
+            print("no upcoming visits", file=out)
+    return 0
+
+
+def _describe(visit: MobileTeamVisit) -> str:
+    """One line for operators, times in Amsterdam (English dates: operators read the terminal in English)."""
+    from core.formatting import format_time_range
+
+    details = [f"{visit.location.code} ({visit.location.name})",
+               format_time_range(visit.starts_at, visit.ends_at, "en"), visit.team]
+    if visit.languages:
+        details.append(f"languages {visit.languages}")
+    if visit.topics:
+        details.append(f"topics {visit.topics}")
+    if visit.note:
+        details.append(f"note: {visit.note}")
+    return " | ".join(details)
