@@ -41,10 +41,13 @@ _CHOSEN_LANGUAGE = re.compile(r'^/change_language\{"language":"([a-z]{2})"\}$')
 
 @dataclass(frozen=True)
 class Incoming:
+    """One message from a channel. ``location`` is a shared location (latitude, longitude), if any."""
+
     channel: str
     address: str
     text: str
     language_hint: str | None = None
+    location: tuple[float, float] | None = None
 
 
 @dataclass
@@ -87,6 +90,9 @@ class Router:
 
     async def _handle(self, user_id: str, incoming: Incoming) -> Outgoing:
         raw = (incoming.text or "").strip()
+        if incoming.location is not None and not raw:
+            # A shared location is a request for the nearest help (issue 3's find_win_point flow).
+            raw = "/find_win_point"
         notices: list[str] = []
         if len(raw) > self.max_chars:
             raw = raw[: self.max_chars]
@@ -132,7 +138,7 @@ class Router:
                     outgoing.messages += await self._ask(user_id, "/greet", language, True, incoming.channel, outgoing)
                     first_contact = False
             outgoing.messages += await self._ask(
-                user_id, text, outgoing.language, first_contact, incoming.channel, outgoing
+                user_id, text, outgoing.language, first_contact, incoming.channel, outgoing, incoming.location
             )
         except RasaUnavailable as exc:
             log.warning("rasa unavailable for user %s: %s; message %s kept", user_id, exc, message_id)
@@ -166,10 +172,21 @@ class Router:
     # -- internals ------------------------------------------------------------------------------------
 
     async def _ask(
-        self, user_id: str, text: str, language: str, first_contact: bool, channel: str, outgoing: Outgoing
+        self,
+        user_id: str,
+        text: str,
+        language: str,
+        first_contact: bool,
+        channel: str,
+        outgoing: Outgoing,
+        location: tuple[float, float] | None = None,
     ) -> list[Reply]:
         entities = {} if text.startswith("/") else self.gazetteer.extract(text, language).as_dict()
-        metadata = {"language": language, "channel": channel, "first_contact": first_contact, "entities": entities}
+        metadata: dict[str, Any] = {
+            "language": language, "channel": channel, "first_contact": first_contact, "entities": entities
+        }
+        if location is not None:
+            metadata["location"] = {"lat": location[0], "lon": location[1]}
         replies: list[Reply] = []
         for message in await self.rasa.send(user_id, text, metadata):
             replies += self._convert(message, outgoing)

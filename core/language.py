@@ -98,7 +98,7 @@ def choose_language(current: str | None, text: str, hint: str | None = None) -> 
     says about the device (Telegram's language_code, the browser's language), used only on first contact.
     """
     detection = detect(text)
-    if detection.is_clear:
+    if detection.is_clear and (current is None or _sure_enough_to_leave(current, detection, text)):
         return detection.language  # type: ignore[return-value]
     if current:
         return current
@@ -109,6 +109,20 @@ def choose_language(current: str | None, text: str, hint: str | None = None) -> 
         if base in LANGUAGES:
             return base
     return detection.language or "en"
+
+
+#: Leaving a user's current language needs more certainty than a first guess.
+SWITCH_CONFIDENCE = 0.8
+#: Ukrainian and Bulgarian users sometimes write in Latin letters, which lingua reads as Polish or Romanian.
+_CYRILLIC_LANGUAGES = frozenset({"uk", "bg"})
+
+
+def _sure_enough_to_leave(current: str, detection: Detection, text: str) -> bool:
+    if detection.language == current:
+        return True
+    if current in _CYRILLIC_LANGUAGES and not any("\u0400" <= c <= "\u04ff" for c in text):
+        return False  # transliterated: keep the user's language; a switch needs Cyrillic or an explicit choice
+    return detection.confidence >= SWITCH_CONFIDENCE
 
 
 def _fold(text: str) -> str:

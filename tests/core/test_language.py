@@ -56,3 +56,15 @@ def test_requested_language(text: str, language: str) -> None:
 def test_no_or_several_requested_languages() -> None:
     assert requested_language("which languages do you speak?") is None
     assert requested_language("Polish or Romanian?") is None
+
+
+@pytest.mark.parametrize(
+    "text", ["posrednikat ni izlaga, iskam da signaliziram", "zabraly bankivsku kartku i zarplatu"]
+)
+@pytest.mark.parametrize("current", ["bg", "uk"])
+def test_transliterated_cyrillic_languages_keep_the_users_language(text: str, current: str) -> None:
+    assert choose_language(current, text) == current
+
+
+def test_a_clear_cyrillic_message_switches_from_a_latin_language() -> None:
+    assert choose_language("pl", "Як мені отримати номер BSN у Нідерландах?") == "uk"
