@@ -6,12 +6,10 @@ Run with ``uvicorn --factory bot.gateway:create_app``; the supervisor (``winbot 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 from starlette.applications import Starlette
@@ -20,6 +18,8 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from bot.channels import build_channels
+from bot.http import MAX_BODY_BYTES, BadRequest, read_json
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.router import Incoming, Router
 from core.content.ui import UI_STRINGS
@@ -29,38 +29,25 @@ from core.places import Gazetteer
 from core.privacy import Vault
 from core.settings import Settings
 
+__all__ = ["MAX_BODY_BYTES", "BadRequest", "create_app", "read_json"]
+
 log = logging.getLogger("winbot.gateway")
 STATIC = Path(__file__).resolve().parent / "web" / "static"
-MAX_BODY_BYTES = 64 * 1024
 _SENDER = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
 
 
-class BadRequest(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-async def read_json(request: Request) -> dict[str, Any]:
-    """The request's JSON object, or a 4xx: wrong type, too big or malformed bodies never reach the router."""
-    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
-        raise BadRequest(415, "send JSON with Content-Type: application/json")
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise BadRequest(413, "request body too large")
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            raise BadRequest(413, "request body too large")
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadRequest(400, "malformed JSON") from exc
-    if not isinstance(data, dict):
-        raise BadRequest(400, "expected a JSON object")
-    return data
+def _location(value: object) -> tuple[float, float] | None:
+    """A shared location {"lat": .., "lon": ..} from the browser, checked; None when not given."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise BadRequest(400, "location must be an object with lat and lon")
+    lat, lon = value.get("lat"), value.get("lon")
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon)):
+        raise BadRequest(400, "location must be an object with lat and lon")
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # type: ignore[operator]
+        raise BadRequest(400, "location out of range")
+    return float(lat), float(lon)  # type: ignore[arg-type]
 
 
 def create_app(settings: Settings | None = None, rasa: RasaClient | None = None) -> Starlette:
@@ -76,6 +63,8 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
         Vault(settings.encryption_key),
         max_chars=settings.max_message_chars,
     )
+    # Telegram and WhatsApp, when configured (webhook routes below, the Telegram bot started in the lifespan).
+    channels = build_channels(settings, router, sessions, rasa_client)
 
     async def chat(request: Request) -> Response:
         try:
@@ -87,10 +76,11 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
                 raise BadRequest(400, "text must be a string")
             hint = data.get("language_hint")
             hint = hint if isinstance(hint, str) and len(hint) <= 35 else None
+            location = _location(data.get("location"))
         except BadRequest as exc:
             log.info("rejected /api/chat: %s %s", exc.status, exc.message)
             return JSONResponse({"error": exc.message}, status_code=exc.status)
-        outgoing = await router.handle(Incoming("web", sender, text, hint))
+        outgoing = await router.handle(Incoming("web", sender, text, hint, location))
         return JSONResponse(outgoing.as_dict())
 
     async def understand(request: Request) -> Response:
@@ -135,7 +125,9 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        channels.start()
         yield
+        await channels.stop()
         await rasa_client.aclose()
         engine.dispose()
 
@@ -146,9 +138,11 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
             Route("/api/understand", understand, methods=["POST"]),
             Route("/api/ui", ui),
             Route("/healthz", healthz),
+            *channels.routes(),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         lifespan=lifespan,
     )
     app.state.router = router
+    app.state.channels = channels
     return app

@@ -45,6 +45,20 @@ class RasaClient:
             raise RasaUnavailable("unexpected /model/parse answer")
         return data
 
+    async def restart(self, sender: str) -> None:
+        """Forget a conversation's dialogue state (slots, forms, language): a ``restart`` event on its tracker.
+
+        Rasa's HTTP API cannot delete stored events; ``bot.channels.state.purge_rasa_events`` does that.
+        """
+        try:
+            response = await self._client.post(
+                f"{self.base_url}/conversations/{sender}/tracker/events", json=[{"event": "restart"}]
+            )
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(f"{type(exc).__name__} on tracker/events") from exc
+        if response.status_code >= 400:
+            raise RasaUnavailable(f"HTTP {response.status_code} on tracker/events")
+
     async def status(self) -> dict[str, Any]:
         try:
             response = await self._client.get(f"{self.base_url}/status", timeout=3)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,6 +32,23 @@ class Settings:
     redis_url: str | None
     max_message_chars: int
     rasa_timeout: float
+    # Channels (issue 4): each is off until its settings are given.
+    telegram_bot_token: str | None = None
+    telegram_api_base_url: str = "https://api.telegram.org"
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: str | None = None
+    whatsapp_access_token: str | None = None
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_verify_token: str | None = None
+    whatsapp_app_secret: str | None = None
+    whatsapp_api_base_url: str = "https://graph.facebook.com/v21.0"
+    whatsapp_template_name: str | None = None
+    #: Our language -> the language code of the approved template's translation at Meta.
+    whatsapp_template_languages: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def whatsapp_enabled(self) -> bool:
+        return self.whatsapp_access_token is not None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -51,6 +70,11 @@ class Settings:
             redis_url=env.get("REDIS_URL") or None,
             max_message_chars=_int(env, "WINBOT_MAX_MESSAGE_CHARS", 2000),
             rasa_timeout=float(env.get("WINBOT_RASA_TIMEOUT", "20")),
+            telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN") or None,
+            telegram_api_base_url=(env.get("TELEGRAM_API_BASE_URL") or "https://api.telegram.org").rstrip("/"),
+            telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL") or None,
+            telegram_webhook_secret=_webhook_secret(env),
+            **_whatsapp(env),
         )
 
 
@@ -62,6 +86,42 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _webhook_secret(env: Mapping[str, str]) -> str | None:
+    secret = env.get("TELEGRAM_WEBHOOK_SECRET") or None
+    if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        raise SettingsError("TELEGRAM_WEBHOOK_SECRET must be 1-256 of A-Z, a-z, 0-9, '_' and '-' (Telegram's rule)")
+    return secret
+
+
+WHATSAPP_REQUIRED = (
+    "WHATSAPP_ACCESS_TOKEN", "WHATSAPP_PHONE_NUMBER_ID", "WHATSAPP_VERIFY_TOKEN", "WHATSAPP_APP_SECRET",
+)
+DEFAULT_TEMPLATE_LANGUAGES = "pl=pl,ro=ro,bg=bg,uk=uk,en=en,nl=nl"
+
+
+def _whatsapp(env: Mapping[str, str]) -> dict[str, Any]:
+    """WhatsApp is on when all four credentials are set, off when none is; half a configuration is an error."""
+    given = [name for name in WHATSAPP_REQUIRED if env.get(name)]
+    if given and len(given) < len(WHATSAPP_REQUIRED):
+        missing = ", ".join(name for name in WHATSAPP_REQUIRED if name not in given)
+        raise SettingsError(f"WhatsApp needs {missing} as well (or none of the WHATSAPP_ variables)")
+    languages: dict[str, str] = {}
+    for item in (env.get("WHATSAPP_TEMPLATE_LANGUAGES") or DEFAULT_TEMPLATE_LANGUAGES).split(","):
+        ours, _, theirs = item.strip().partition("=")
+        if not ours or not theirs:
+            raise SettingsError(f"WHATSAPP_TEMPLATE_LANGUAGES must look like 'pl=pl,en=en_US', got {item!r}")
+        languages[ours.strip()] = theirs.strip()
+    return {
+        "whatsapp_access_token": env.get("WHATSAPP_ACCESS_TOKEN") or None,
+        "whatsapp_phone_number_id": env.get("WHATSAPP_PHONE_NUMBER_ID") or None,
+        "whatsapp_verify_token": env.get("WHATSAPP_VERIFY_TOKEN") or None,
+        "whatsapp_app_secret": env.get("WHATSAPP_APP_SECRET") or None,
+        "whatsapp_api_base_url": (env.get("WHATSAPP_API_BASE_URL") or "https://graph.facebook.com/v21.0").rstrip("/"),
+        "whatsapp_template_name": env.get("WHATSAPP_TEMPLATE_NAME") or None,
+        "whatsapp_template_languages": languages,
+    }
 
 
 def _secret(env: Mapping[str, str], name: str, var_dir: Path) -> bytes:

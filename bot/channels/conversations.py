@@ -1,0 +1,165 @@
+"""What every chat channel shares around the router: channel commands, buttons, media, redeliveries, erasure.
+
+An adapter turns its channel's update into a :class:`ChannelMessage` and renders the :class:`Outgoing` it gets
+back; everything else happens here once (or in the router), so a new channel is one adapter module.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import enum
+import hashlib
+import hmac
+import logging
+import time
+import traceback
+from dataclasses import dataclass
+
+from bot.channels.state import ChannelState, purge_rasa_events
+from bot.rasa_client import RasaClient, RasaUnavailable
+from bot.router import Incoming, Outgoing, Router
+from core.content import channel_messages as cm
+from core.i18n import gettext, normalise_language, use_locale
+from core.render import Button, Reply, menu_buttons
+
+log = logging.getLogger("winbot.channels")
+
+#: Commands handled here, without Rasa (the router maps /start, /help, /language and /stop to Rasa payloads).
+#: WhatsApp users type them; Telegram users also find them in the command menu.
+FORGET = "/forget"
+FORGET_CONFIRM = "/forget_confirm"
+FORGET_CANCEL = "/forget_cancel"
+PRIVACY = "/privacy"
+#: Seconds between prunings of old delivery ids (also done at start).
+PRUNE_EVERY = 6 * 3600
+
+
+class Kind(enum.StrEnum):
+    TEXT = "text"
+    #: A pressed button: ``text`` is the button id the channel carried (a payload or a stored key).
+    BUTTON = "button"
+    LOCATION = "location"
+    CONTACT = "contact"
+    #: Voice, pictures, stickers, files, video: not understood.
+    MEDIA = "media"
+
+
+@dataclass(frozen=True)
+class ChannelMessage:
+    channel: str
+    address: str
+    kind: Kind
+    text: str = ""
+    language_hint: str | None = None
+    location: tuple[float, float] | None = None
+    received_at: dt.datetime | None = None
+
+
+class Conversations:
+    def __init__(
+        self,
+        router: Router,
+        state: ChannelState,
+        rasa: RasaClient,
+        rasa_tracker_url: str | None = None,
+    ) -> None:
+        self.router = router
+        self.state = state
+        self.rasa = rasa
+        self.rasa_tracker_url = rasa_tracker_url
+        self._pruned_at = time.monotonic()
+
+    def user_id(self, channel: str, address: str) -> str:
+        return self.router.user_id(channel, address)
+
+    def first_delivery(self, channel: str, external_id: str) -> bool:
+        """False when the channel delivers the same update or message again (keyed: ids can hold numbers)."""
+        if time.monotonic() - self._pruned_at > PRUNE_EVERY:
+            self._pruned_at = time.monotonic()
+            self.state.prune_deliveries()
+        key = hmac.new(self.router.pseudonym_key, f"delivery\x1f{channel}\x1f{external_id}".encode(), hashlib.sha256)
+        return self.state.claim_delivery(channel, key.hexdigest()[:40])
+
+    async def handle(self, message: ChannelMessage) -> Outgoing:
+        """The replies to one message. Never raises: an unexpected error gets the apology (and a log line
+        with the error's type and place only, as error messages can quote data)."""
+        user_id = self.user_id(message.channel, message.address)
+        try:
+            outgoing = await self._handle(user_id, message)
+            self.state.record_inbound(user_id, message.channel, message.received_at)
+            return outgoing
+        except Exception as exc:
+            log.error("%s message of user %s failed: %s%s",
+                      message.channel, user_id, type(exc).__name__, error_place(exc))
+            return self._apology(user_id, message)
+
+    async def _handle(self, user_id: str, message: ChannelMessage) -> Outgoing:
+        if message.kind is Kind.MEDIA:
+            return self._say(user_id, message, cm.MEDIA_NOT_UNDERSTOOD, menu=True)
+        if message.kind is Kind.CONTACT:
+            return self._say(user_id, message, cm.CONTACT_REFUSED)
+        if message.kind is Kind.LOCATION:
+            incoming = Incoming(message.channel, message.address, "", message.language_hint, message.location)
+            return await self.router.handle(incoming)
+        text = message.text.strip()
+        if message.kind is Kind.BUTTON:
+            payload = self.state.resolve_button(text)
+            if payload is None:
+                return self._say(user_id, message, cm.UNKNOWN_BUTTON, menu=True)
+            text = payload
+        command = text.split("@")[0].lower()
+        if command == PRIVACY:
+            return self._say(user_id, message, cm.PRIVACY_DETAILS)
+        if command == FORGET:
+            return self._ask_to_forget(user_id, message)
+        if command == FORGET_CANCEL:
+            return self._say(user_id, message, cm.FORGET_KEPT, menu=True)
+        if command == FORGET_CONFIRM:
+            return await self._forget(user_id, message)
+        return await self.router.handle(Incoming(message.channel, message.address, text, message.language_hint))
+
+    # -- replies that need no dialogue ------------------------------------------------------------------
+
+    def language(self, user_id: str, hint: str | None) -> str:
+        return self.state.language(user_id) or normalise_language(hint)
+
+    def _apology(self, user_id: str, message: ChannelMessage) -> Outgoing:
+        try:
+            language = self.language(user_id, message.language_hint)
+        except Exception:  # the database may be what failed
+            language = normalise_language(message.language_hint)
+        with use_locale(language):
+            return Outgoing(language, [Reply(gettext(cm.SOMETHING_WENT_WRONG))])
+
+    def _say(self, user_id: str, message: ChannelMessage, text: str, menu: bool = False) -> Outgoing:
+        language = self.language(user_id, message.language_hint)
+        with use_locale(language):
+            return Outgoing(language, [Reply(gettext(text), menu_buttons() if menu else [])])
+
+    def _ask_to_forget(self, user_id: str, message: ChannelMessage) -> Outgoing:
+        language = self.language(user_id, message.language_hint)
+        with use_locale(language):
+            buttons = [Button(gettext(cm.BUTTON_FORGET_YES), FORGET_CONFIRM),
+                       Button(gettext(cm.BUTTON_FORGET_NO), FORGET_CANCEL)]
+            return Outgoing(language, [Reply(gettext(cm.FORGET_QUESTION), buttons)])
+
+    async def _forget(self, user_id: str, message: ChannelMessage) -> Outgoing:
+        """Erase the user: our rows (the database cascades), then Rasa's dialogue state and stored events."""
+        language = self.language(user_id, message.language_hint)
+        erased = self.state.erase_user(user_id)
+        try:
+            await self.rasa.restart(user_id)
+        except RasaUnavailable as exc:
+            log.warning("could not restart the Rasa tracker of erased user %s: %s", user_id, exc)
+        if self.rasa_tracker_url:
+            await asyncio.to_thread(purge_rasa_events, self.rasa_tracker_url, user_id)
+        log.info("user %s erased on request (had data: %s)", user_id, erased)
+        with use_locale(language):
+            return Outgoing(language, [Reply(gettext(cm.FORGET_DONE))])
+
+
+def error_place(exc: BaseException) -> str:
+    """' at file.py:line' of where an error was raised: enough to debug, without the message (it can quote data)."""
+    frames = traceback.extract_tb(exc.__traceback__) if exc.__traceback__ else []
+    return f" at {frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno}" if frames else ""
