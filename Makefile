@@ -48,8 +48,9 @@ validate: setup ## rasa data validate
 	cd . && $(RASA) data validate --domain domain --data nlu data --fail-on-warnings
 
 story-test: train ## Rasa story tests (NLU and dialogue together, in all six languages)
+	$(PY) -c 'from bot.training import prepare_stories; prepare_stories()'
 	$(RASA) test core --model models/$$($(PY) -c 'from bot.training import model_path; print(model_path().name)') \
-	  --stories tests/stories --fail-on-prediction-errors --out var/results/stories
+	  --stories models/.prepared/stories --fail-on-prediction-errors --out var/results/stories
 
 test: setup validate story-test ## the whole suite: validation, story tests, unit, stack and browser tests
 	$(VENV)/bin/pytest
@@ -62,6 +63,7 @@ eval: train ## NLU evaluation on held-out data, per language (reports/nlu-eval.m
 
 bench: setup ## benchmarks (print tables)
 	$(PY) bench/train_time.py
+	$(PY) bench/places.py
 
 lint: setup ## ruff on the Python packages
 	$(VENV)/bin/ruff check bot core actions tests bench

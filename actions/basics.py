@@ -5,11 +5,14 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import LocalisedAction, entity, metadata, send
+from actions.base import LocalisedAction, entity, metadata, send, user_text
+from actions.help_points import subscribed_reply
+from core.content import help_messages as h
 from core.content import messages as m
 from core.content.catalog import ALL_ANSWERS
 from core.i18n import LANGUAGES, gettext, use_locale
 from core.language import requested_language
+from core.locations import code_from_deep_link
 from core.render import intent_button, language_buttons, menu_button, menu_buttons, render_answer
 
 #: Intents worth offering when the model is unsure; small talk is never a useful guess.
@@ -32,6 +35,15 @@ class ActionGreet(LocalisedAction):
         if metadata(tracker).get("first_contact"):
             send(dispatcher, gettext(m.PRIVACY_NOTICE))
             send(dispatcher, gettext(m.LANGUAGE_OFFER), language_buttons())
+        link = metadata(tracker).get("deep_link")
+        if link:
+            # A QR code at a housing location: subscribe to its mobile-team announcements.
+            code = code_from_deep_link(str(link))
+            if code:
+                subscribed_reply(dispatcher, tracker.sender_id, code)
+            else:
+                send(dispatcher, gettext(h.UNKNOWN_LOCATION_LINK))
+            return
         send(dispatcher, gettext(m.MENU_QUESTION), menu_buttons())
 
 
@@ -58,7 +70,7 @@ class ActionChangeLanguage(LocalisedAction):
         return "action_change_language"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-        target = entity(tracker, "language") or requested_language((tracker.latest_message or {}).get("text") or "")
+        target = entity(tracker, "language") or requested_language(user_text(tracker))
         if target not in LANGUAGES:
             send(dispatcher, gettext(m.LANGUAGE_QUESTION), language_buttons())
             return

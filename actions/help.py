@@ -38,23 +38,6 @@ class ActionReportAbuse(LocalisedAction):
         send(dispatcher, render_answer(ALL_ANSWERS[key]), buttons)
 
 
-class ActionFindWinPoint(LocalisedAction):
-    def name(self) -> str:
-        return "action_find_win_point"
-
-    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-        buttons = [answer_button("brp_registration/rni_desks"), *_buttons("report_abuse"), menu_button()]
-        send(dispatcher, render_answer(ALL_ANSWERS["find_win_point"]), buttons)
-
-
-class ActionMobileTeamVisit(LocalisedAction):
-    def name(self) -> str:
-        return "action_mobile_team_visit"
-
-    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-        send(dispatcher, render_answer(ALL_ANSWERS["mobile_team_visit"]), [*_buttons("find_win_point"), menu_button()])
-
-
 class ActionHumanHandoff(LocalisedAction):
     def name(self) -> str:
         return "action_human_handoff"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import LocalisedAction, entity, language_of, send
+from actions.base import LocalisedAction, entity, language_of, send, user_text
 from core.content import messages as m
 from core.content.topics import TOPICS
 from core.i18n import gettext
@@ -24,8 +24,7 @@ class ActionTopicAnswer(LocalisedAction):
             return
         key = entity(tracker, "subtopic")
         if not key or topic.answer(key) is None:
-            text = (tracker.latest_message or {}).get("text") or ""
-            key = best_subtopic(text, [a.key for a in topic.answers], language_of(tracker))
+            key = best_subtopic(user_text(tracker), [a.key for a in topic.answers], language_of(tracker))
         answer = topic.answer(key) if key else None
         if answer is None:
             send(dispatcher, gettext(topic.question), [*subtopic_buttons(topic), menu_button()])

@@ -48,6 +48,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     locations_import.add_argument("file")
     locations_export = locations_sub.add_parser("export", help="write every location as CSV")
     locations_export.add_argument("--output", "-o", help="file to write (default: stdout)")
+    locations_qr = locations_sub.add_parser("qr", help="write the location's QR code (PNG and SVG) for printing")
+    locations_qr.add_argument("code")
+    locations_qr.add_argument("--out-dir", default=".", help="folder for <code>.png and <code>.svg")
+    locations_qr.add_argument("--channel", choices=["telegram", "whatsapp", "web"], default=None,
+                              help="where the code leads (default: Telegram if TELEGRAM_BOT_USERNAME is set, else web)")
 
     visits = subparsers.add_parser("visits", help="mobile-team visits: add, list, change, cancel")
     visits_sub = visits.add_subparsers(dest="action", required=True)
@@ -119,12 +124,36 @@ def _dispatch(args: argparse.Namespace, session: Session, out: TextIO) -> int:
                 count = exporter(session, fh)
             if args.output:
                 print(f"{count} {args.command} written to {args.output}", file=out)
+        elif args.action == "qr":
+            return _qr(args, session, out)
         elif args.action == "seed":
             added = helppoints.seed_if_empty(session)
             print(f"points: {added} added from the seed" if added else "points: the registry is not empty; "
                   "nothing added (use `winbot points import` to update it)", file=out)
         return 0
     return _visits(args, session, out)
+
+
+def _qr(args: argparse.Namespace, session: Session, out: TextIO) -> int:
+    import os
+    from pathlib import Path
+
+    from core import locations as loc
+    from core.qr import deep_link, write_qr
+
+    location = loc.get_location(session, args.code)
+    if location is None:
+        raise loc.LocationError(f"no housing location with code {args.code!r} (see `winbot locations export`)")
+    channel = args.channel or ("telegram" if os.environ.get("TELEGRAM_BOT_USERNAME") else "web")
+    needs = {"telegram": "TELEGRAM_BOT_USERNAME", "whatsapp": "WHATSAPP_DISPLAY_NUMBER"}.get(channel)
+    if needs and not os.environ.get(needs):
+        raise loc.LocationError(f"set {needs} to make a {channel} QR code")
+    link = deep_link(location.code, os.environ.get("TELEGRAM_BOT_USERNAME") if channel == "telegram" else None,
+                     os.environ.get("WINBOT_PUBLIC_URL", "http://127.0.0.1:8080"),
+                     os.environ.get("WHATSAPP_DISPLAY_NUMBER") if channel == "whatsapp" else None)
+    png, svg = write_qr(location.code, link, location.name, Path(args.out_dir))
+    print(f"QR code for {location.name} ({link}) written to {png} and {svg}", file=out)
+    return 0
 
 
 def _visits(args: argparse.Namespace, session: Session, out: TextIO) -> int:

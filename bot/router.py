@@ -22,7 +22,8 @@ from core.content import messages as m
 from core.db.models import ChannelAddress, InboundMessage, MessageStatus, User, utcnow
 from core.i18n import LANGUAGES, gettext, use_locale
 from core.language import choose_language
-from core.places import Gazetteer
+from core.nlu_text import for_nlu
+from core.places import LIVE_STEMS, Gazetteer, fold
 from core.privacy import Vault, pseudonym
 from core.render import Button, Reply
 
@@ -34,7 +35,12 @@ COMMANDS = {
     "/help": '/greet{"menu":"1"}',
     "/menu": '/greet{"menu":"1"}',
     "/language": "/change_language",
+    "/stop": '/mobile_team_visit{"unsubscribe":"all"}',
 }
+#: A bare "stop" in any of the six languages stops announcements, like /stop.
+STOP_WORDS = frozenset({"stop", "stopp", "стоп", "stoppen", "stój", "stoj", "opreste", "oprește", "спри", "зупини"})
+#: A message this short that names a place or postcode is an answer to "where are you?".
+MAX_WORDS_OF_A_PLACE_ANSWER = 4
 _PAYLOAD = re.compile(r"^/[a-z_]+(\{.*\})?$", re.DOTALL)
 _CHOSEN_LANGUAGE = re.compile(r'^/change_language\{"language":"([a-z]{2})"\}$')
 
@@ -60,6 +66,39 @@ class Outgoing:
             "language": self.language,
             "messages": [{"text": r.text, "buttons": [b.as_dict() for b in r.buttons]} for r in self.messages],
         }
+
+
+def is_place_answer(text: str, entities: dict[str, str | None]) -> bool:
+    """Whether a message is only a place or postcode ("5912 AB", "w Venlo", "mieszkam w Hadze").
+
+    Such a message answers "where are you?"; anything more ("BSN w Venlo?") goes to the NLU.
+    """
+    words = fold(text).split()
+    if len(words) > MAX_WORDS_OF_A_PLACE_ANSWER:
+        return False
+    place_words = fold(entities.get("city") or "").split()
+    postcode = (entities.get("postcode") or "").lower()
+    rest = [
+        w for w in words
+        if len(w) > 2
+        and not any(w.startswith(p[:5]) or p.startswith(w[:5]) for p in place_words)
+        and not (w.isdigit() or w in postcode)
+        and not any(w.startswith(stem) for stem in LIVE_STEMS)
+    ]
+    return not rest
+
+
+def _command(raw: str) -> tuple[str, str | None]:
+    """Channel commands to Rasa payloads; `/start <payload>` (a deep link) greets and carries the payload."""
+    if raw.strip(" .!").lower() in STOP_WORDS:
+        return COMMANDS["/stop"], None
+    if not raw.startswith("/"):
+        return raw, None
+    command, _, argument = raw.partition(" ")
+    command = command.split("@")[0].lower()
+    if command == "/start" and argument.strip():
+        return COMMANDS["/start"], argument.strip()[:64]
+    return COMMANDS.get(command, raw), None
 
 
 class Router:
@@ -99,7 +138,7 @@ class Router:
             notices.append("too_long")
         with self.sessions() as db:
             user, first_contact = self._user(db, user_id, incoming)
-            text = COMMANDS.get(raw.split("@")[0].lower(), raw) if raw.startswith("/") else raw
+            text, deep_link = _command(raw)
             is_payload = bool(_PAYLOAD.match(text))
             if not raw:
                 language = user.language or choose_language(None, "", incoming.language_hint)
@@ -138,7 +177,8 @@ class Router:
                     outgoing.messages += await self._ask(user_id, "/greet", language, True, incoming.channel, outgoing)
                     first_contact = False
             outgoing.messages += await self._ask(
-                user_id, text, outgoing.language, first_contact, incoming.channel, outgoing, incoming.location
+                user_id, text, outgoing.language, first_contact, incoming.channel, outgoing, incoming.location,
+                deep_link,
             )
         except RasaUnavailable as exc:
             log.warning("rasa unavailable for user %s: %s; message %s kept", user_id, exc, message_id)
@@ -159,7 +199,7 @@ class Router:
     async def understand(self, text: str, language: str | None = None) -> dict[str, Any]:
         """Intent, confidence, language and entities of one message (for `winbot understand`)."""
         language = language or choose_language(None, text)
-        parsed = await self.rasa.parse(text)
+        parsed = await self.rasa.parse(for_nlu(text))
         intent = parsed.get("intent") or {}
         return {
             "text": text,
@@ -180,15 +220,24 @@ class Router:
         channel: str,
         outgoing: Outgoing,
         location: tuple[float, float] | None = None,
+        deep_link: str | None = None,
     ) -> list[Reply]:
         entities = {} if text.startswith("/") else self.gazetteer.extract(text, language).as_dict()
+        metadata_text = None if text.startswith("/") else text
+        if any(entities.values()) and is_place_answer(text, entities):
+            # Just a place or postcode ("5912 AB", "w Venlo"): where the user is, to find help nearby.
+            text = "/find_win_point"
         metadata: dict[str, Any] = {
             "language": language, "channel": channel, "first_contact": first_contact, "entities": entities
         }
         if location is not None:
             metadata["location"] = {"lat": location[0], "lon": location[1]}
+        if metadata_text is not None:
+            metadata["original_text"] = metadata_text
+        if deep_link:
+            metadata["deep_link"] = deep_link
         replies: list[Reply] = []
-        for message in await self.rasa.send(user_id, text, metadata):
+        for message in await self.rasa.send(user_id, for_nlu(text), metadata):
             replies += self._convert(message, outgoing)
         return replies
 
@@ -202,7 +251,7 @@ class Router:
         return [Reply(message.text, buttons)]
 
     async def _is_greeting(self, text: str) -> bool:
-        parsed = await self.rasa.parse(text)
+        parsed = await self.rasa.parse(for_nlu(text))
         return ((parsed.get("intent") or {}).get("name")) == "greet"
 
     def _user(self, db: Session, user_id: str, incoming: Incoming) -> tuple[User, bool]:

@@ -21,6 +21,20 @@ from core.db.migrate import upgrade
 from core.settings import PROJECT_ROOT, Settings
 
 
+def seed_help_points(settings: Settings) -> None:
+    """A new database starts with the sourced help points (core/geodata/help_points.csv); operators edit them."""
+    from core.db.session import make_engine, make_session_factory
+    from core.helppoints import seed_if_empty
+
+    engine = make_engine(settings.database_url)
+    with make_session_factory(engine)() as session:
+        added = seed_if_empty(session)
+        session.commit()
+    engine.dispose()
+    if added:
+        print(f"added {added} help points from core/geodata/help_points.csv", flush=True)
+
+
 def write_endpoints(settings: Settings) -> Path:
     """var/endpoints.yml: endpoints.yml with the tracker and lock stores this deployment uses."""
     endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text())
@@ -92,6 +106,7 @@ def children(settings: Settings, model: Path, endpoints: Path) -> list[Child]:
 def run(settings: Settings) -> int:
     (settings.var_dir / "logs").mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)
+    seed_help_points(settings)
     model = ensure_model()
     endpoints = write_endpoints(settings)
     procs = children(settings, model, endpoints)

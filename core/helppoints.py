@@ -51,8 +51,10 @@ SEED_CSV = GEODATA / "help_points.csv"
 
 POINT_COLUMNS = (
     "code", "name", "kind", "region", "municipality", "city", "address", "postcode", "lat", "lon", "approximate",
-    "phone", "email", "website", "opening_hours", "languages", "notes", "source", "last_checked",
+    "phone", "email", "website", "opening_hours", "languages", "caveats", "notes", "source", "last_checked",
 )
+#: Caveats a point can carry; the assistant shows each in the user's language (core/content/help_messages.py).
+CAVEATS = ("appointment", "announced", "outdated", "knowledge_migrants")
 #: Kinds that help labour migrants with any question (an RNI desk only registers; expat centres serve mostly
 #: knowledge migrants). "Is there help in my region?" is answered with these.
 MIGRANT_HELP_KINDS = frozenset({HelpPointKind.WIN_POINT, HelpPointKind.INFORMATION_POINT, HelpPointKind.MOBILE_BUS})
@@ -463,6 +465,21 @@ def raise_if_problems(checks: Sequence[RowCheck]) -> None:
 # --- import / export / seed -----------------------------------------------------------------------
 
 
+def _caveats(check: RowCheck) -> str | None:
+    value = check.text("caveats", max_length=120)
+    if not value:
+        return None
+    codes = [c.strip() for c in value.split(",") if c.strip()]
+    unknown = [c for c in codes if c not in CAVEATS]
+    if unknown:
+        check.fail(f"caveats {', '.join(unknown)} unknown; use {', '.join(CAVEATS)}")
+    return ",".join(dict.fromkeys(codes))
+
+
+def point_caveats(point: HelpPoint) -> list[str]:
+    return point.caveats.split(",") if point.caveats else []
+
+
 def _point_values(check: RowCheck) -> dict[str, Any]:
     code = check.text("code", required=True, max_length=48)
     if code and not _POINT_CODE.match(code):
@@ -493,6 +510,7 @@ def _point_values(check: RowCheck) -> dict[str, Any]:
         "website": website,
         "opening_hours": check.text("opening_hours", max_length=2000),
         "languages": check.languages(),
+        "caveats": _caveats(check),
         "notes": check.text("notes", max_length=2000),
         "source": check.text("source", required=True, max_length=4000),
         "last_checked": check.date("last_checked"),
@@ -690,3 +708,15 @@ def _neighbouring_pc4(gazetteer: Gazetteer, pc4: str) -> list[tuple[float, float
             if str(candidate)[:3] == pc4[:3] and str(candidate) in gazetteer.postcodes:
                 return gazetteer.postcodes[str(candidate)]
     return []
+
+
+def spot_from_coordinates(gazetteer: Gazetteer, lat: float, lon: float, regions: RegionTable | None = None) -> Spot:
+    """Where a shared location is: its municipality and region from the nearest postcode area's point."""
+    regions = regions or default_regions()
+    best = min(
+        ((haversine_km(lat, lon, p_lat, p_lon), municipality)
+         for rows in gazetteer.postcodes.values() for p_lat, p_lon, municipality in rows),
+        default=None,
+    )
+    municipality = best[1] if best else ""
+    return Spot(municipality, municipality, regions.region_of(municipality) if municipality else None, lat, lon)

@@ -249,14 +249,14 @@ class Gazetteer:
         if len({name for *_, name in found}) > 1:
             for start, _, name in found:
                 before = " ".join(fold(t.text) for t in tokens[max(0, start - 3) : start])
-                if any(f" {stem}" in f" {before}" for stem in _LIVE_STEMS):
+                if any(f" {stem}" in f" {before}" for stem in LIVE_STEMS):
                     return name
         return found[0][2]
 
 
 #: "I live in ..." in the six languages (folded), to pick the home town when a message names two places.
-_LIVE_STEMS = ("mieszk", "locuiesc", "locuim", "stau", "stam", "zhiv", "jive", "zhyv", "live", "living", "woon",
-               "wonen", "mam pokoj", "domicil")
+LIVE_STEMS = ("mieszk", "locuiesc", "locuim", "stau", "stam", "zhiv", "jive", "zhyv", "live", "living", "woon",
+              "wonen", "domicil", "jestem", "sunt", "jsem", "im ", "i am")
 
 
 def _is_cyrillic(text: str) -> bool:

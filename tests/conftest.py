@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -17,11 +18,23 @@ ROOT = Path(__file__).resolve().parent.parent
 STACK_START_TIMEOUT = 600  # first run trains the model
 
 
+@dataclass(frozen=True)
+class Stack:
+    url: str
+    #: The environment the stack runs with, so `winbot` operator commands reach the same database.
+    env: dict[str, str]
+
+
 @pytest.fixture(scope="session")
-def stack_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of a running stack: WINBOT_TEST_URL if given, else one started here on spare ports."""
+def stack_url(stack: Stack) -> str:
+    return stack.url
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A running stack: WINBOT_TEST_URL if given, else one started here on spare ports."""
     if os.environ.get("WINBOT_TEST_URL"):
-        yield os.environ["WINBOT_TEST_URL"].rstrip("/")
+        yield Stack(os.environ["WINBOT_TEST_URL"].rstrip("/"), dict(os.environ))
         return
     var_dir = tmp_path_factory.mktemp("stack-var")
     env = {
@@ -55,7 +68,7 @@ def stack_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             if time.monotonic() > deadline:
                 pytest.fail(f"the stack did not become healthy in {STACK_START_TIMEOUT} s; see {var_dir}/logs/")
             time.sleep(1)
-        yield url
+        yield Stack(url, env)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGINT)

@@ -60,3 +60,8 @@ UNSUBSCRIBED = N_("Done: you will no longer get messages about mobile team visit
 NOT_SUBSCRIBED = N_("You don't get any messages about mobile team visits.")
 UNKNOWN_LOCATION_LINK = N_("This QR code or link is no longer valid. Ask the mobile team for a new one.")
 QR_CAPTION = N_("Scan: messages about mobile team visits here")
+
+CAVEAT_APPOINTMENT = N_("Only with an appointment.")
+CAVEAT_ANNOUNCED = N_("This point was announced; we don't know yet if it is open.")
+CAVEAT_OUTDATED = N_("This information may be out of date.")
+CAVEAT_KNOWLEDGE_MIGRANTS = N_("Mainly for highly skilled migrants, but it has useful general information.")

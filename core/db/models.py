@@ -162,6 +162,8 @@ class HelpPoint(Base):
     languages: Mapped[str | None] = mapped_column(String(120))
     #: For operators (not shown to users untranslated): caveats such as "announced, may not be open yet".
     notes: Mapped[str | None] = mapped_column(Text)
+    #: What users must know, as codes shown translated (core.helppoints.CAVEATS): "appointment,announced".
+    caveats: Mapped[str | None] = mapped_column(String(120))
     #: Where the facts come from: URLs separated by " ; ".
     source: Mapped[str] = mapped_column(Text)
     last_checked: Mapped[dt.date] = mapped_column(Date)
@@ -232,4 +234,49 @@ class Subscription(Base):
     #: No index of its own: the unique constraint (user_id, location_id) serves lookups by user.
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     location_id: Mapped[int] = mapped_column(ForeignKey("housing_locations.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+# --- Channel state: Telegram and WhatsApp (issue 4) -----------------------------------------------
+
+
+class ProcessedDelivery(Base):
+    """An update or message a channel delivered and we handled, so a redelivery is answered only once.
+
+    ``key`` is a keyed hash of the channel's id (WhatsApp message ids embed the phone number). Rows older than
+    a few days are pruned (``bot.channels.state.prune_deliveries``): channels stop redelivering long before.
+    """
+
+    __tablename__ = "processed_deliveries"
+    __table_args__ = (UniqueConstraint("channel", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
+
+
+class ChannelUserState(Base):
+    """What a channel tells us about reaching one user: blocked the bot, and when they last wrote."""
+
+    __tablename__ = "channel_user_states"
+
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    #: Set when the user blocked the bot (Telegram 403, WhatsApp undeliverable): nothing more is sent until
+    #: they write again.
+    inactive_since: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    inactive_reason: Mapped[str | None] = mapped_column(String(32))
+    #: The user's last message: WhatsApp allows free-form messages only for 24 hours after it.
+    last_inbound_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ButtonPayload(Base):
+    """A button payload too long for a channel's button id (Telegram: 64 bytes), under a short stable key."""
+
+    __tablename__ = "button_payloads"
+
+    key: Mapped[str] = mapped_column(String(24), primary_key=True)
+    payload: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -9,6 +9,7 @@ import yaml
 
 import actions.basics
 import actions.help
+import actions.help_points
 import actions.information
 from actions.base import LocalisedAction
 
@@ -24,7 +25,7 @@ def _domain_actions() -> list[str]:
 
 def _implemented() -> list[str]:
     classes = []
-    for module in (actions.basics, actions.information, actions.help):
+    for module in (actions.basics, actions.information, actions.help, actions.help_points):
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, LocalisedAction) and not inspect.isabstract(cls) and cls.__module__ == module.__name__:
                 classes.append(cls().name())
@@ -39,7 +40,7 @@ def test_every_domain_action_is_registered_exactly_once() -> None:
 
 
 def test_action_classes_are_named_after_their_actions() -> None:
-    for module in (actions.basics, actions.information, actions.help):
+    for module in (actions.basics, actions.information, actions.help, actions.help_points):
         for name, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, LocalisedAction) and cls.__module__ == module.__name__:
                 expected = "".join(part.capitalize() for part in cls().name().split("_"))

@@ -110,3 +110,28 @@ def test_visit_input_errors(var_dir: Path, capsys: pytest.CaptureFixture[str]) -
     assert winbot(capsys, "visits", "cancel", "42")[0] == 1
     assert winbot(capsys, "visits", "list")[1] == "no upcoming visits\n"
     assert visits(var_dir) == []
+
+
+def test_qr_code_for_a_location_with_a_multilingual_caption(var_dir: Path, capsys, monkeypatch) -> None:
+    from PIL import Image
+
+    from core.content.help_messages import QR_CAPTION
+    from core.i18n import LANGUAGES, gettext, use_locale
+
+    csv = var_dir / "locations.csv"
+    csv.write_text(LOCATIONS, encoding="utf-8")
+    assert winbot(capsys, "locations", "import", str(csv))[0] == 0
+    monkeypatch.setenv("TELEGRAM_BOT_USERNAME", "winbot_test_bot")
+    code, out, _ = winbot(capsys, "locations", "qr", "bosrand1", "--out-dir", str(var_dir / "qr"))
+    assert code == 0 and "https://t.me/winbot_test_bot?start=loc_bosrand1" in out
+    svg = (var_dir / "qr" / "bosrand1.svg").read_text(encoding="utf-8")
+    for language in LANGUAGES:
+        with use_locale(language):
+            assert gettext(QR_CAPTION).replace('"', "&quot;").split("&")[0] in svg
+    assert "Park De Bosrand" in svg
+    with Image.open(var_dir / "qr" / "bosrand1.png") as image:
+        assert image.width >= 300 and image.height >= 300 + 8 * 30  # the code, then nine caption lines
+    assert winbot(capsys, "locations", "qr", "nosuchplace", "--out-dir", str(var_dir / "qr"))[0] == 1
+    monkeypatch.setenv("WHATSAPP_DISPLAY_NUMBER", "+31 6 1234 5678")
+    code, out, _ = winbot(capsys, "locations", "qr", "bosrand1", "--channel", "whatsapp", "--out-dir", str(var_dir))
+    assert code == 0 and "https://wa.me/31612345678?text=%2Fstart%20loc_bosrand1" in out

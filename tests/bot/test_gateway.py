@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 from bot.gateway import create_app
 from bot.rasa_client import RasaClient
 from core.db.migrate import upgrade
+from core.nlu_text import SEPARATOR
 from core.settings import Settings
 
 
@@ -19,16 +20,21 @@ class FakeRasa:
     def __init__(self) -> None:
         self.down = False
         self.received: list[dict] = []
+        self.raw: list[str] = []
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         if self.down:
             raise httpx.ConnectError("connection refused", request=request)
         body = json.loads(request.content or b"{}")
         if request.url.path == "/model/parse":
-            intent = "greet" if body["text"].lower() in ("hi", "cześć", "hallo") else "brp_registration"
+            text = body["text"].split(SEPARATOR)[0]
+            intent = "greet" if text.lower() in ("hi", "cześć", "hallo") else "brp_registration"
             return httpx.Response(200, json={"intent": {"name": intent, "confidence": 0.93}})
         if request.url.path == "/status":
             return httpx.Response(200, json={"model_file": "models/x.tar.gz"})
+        # Rasa sees the text with its folded form appended (core/nlu_text.py); tests compare what the user wrote.
+        self.raw.append(body["message"])
+        body = {**body, "message": body["message"].split(SEPARATOR)[0]}
         self.received.append(body)
         replies = [{"recipient_id": body["sender"], "text": f"echo {body['message']} [{body['metadata']['language']}]",
                     "buttons": [{"title": "Menu", "payload": '/greet{"menu":"1"}'}]}]
@@ -75,6 +81,11 @@ def test_first_message_greets_then_answers_in_the_detected_language(client, fake
     greet, question = fake_rasa.received
     assert greet["metadata"]["first_contact"] is True and question["metadata"]["first_contact"] is False
     assert question["metadata"]["entities"] == {"city": "Rotterdam", "postcode": None}
+
+
+def test_rasa_sees_the_text_with_its_folded_form_and_payloads_unchanged(client, fake_rasa) -> None:
+    chat(client, "Як отримати BSN у Роттердамі?")
+    assert fake_rasa.raw == ["/greet", "Як отримати BSN у Роттердамі? | iak otrimati bsn u rotterdami"]
 
 
 def test_first_greeting_is_not_doubled(client, fake_rasa) -> None:

@@ -30,7 +30,8 @@ def postgres_url() -> str:
     engine = make_engine(URL)
     with engine.begin() as connection:
         for table in ("subscriptions", "mobile_team_visits", "housing_locations", "help_points", "inbound_messages",
-                      "channel_addresses", "users", "alembic_version"):
+                      "channel_addresses", "processed_deliveries", "channel_user_states", "button_payloads", "users",
+                      "alembic_version"):
             connection.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
     engine.dispose()
     return URL

@@ -62,8 +62,10 @@ def new_page(chromium_browser) -> Iterator[Callable[..., object]]:
     """
     contexts = []
 
-    def open_page(device: str = "desktop", locale: str = "en-US"):
+    def open_page(device: str = "desktop", locale: str = "en-US", geolocation: dict | None = None):
         options = dict(MOBILE if device == "mobile" else DESKTOP)
+        if geolocation:
+            options.update(geolocation=geolocation, permissions=["geolocation"])
         context = chromium_browser.new_context(locale=locale, **options)
         context.set_default_timeout(30_000)
         contexts.append(context)

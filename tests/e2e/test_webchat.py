@@ -11,6 +11,10 @@ import json
 import pytest
 from playwright.sync_api import Page, expect
 
+from core.content import help_messages as h
+from core.content import messages as m
+from core.i18n import gettext, use_locale
+
 pytestmark = pytest.mark.e2e
 
 ANSWER_TIMEOUT_MS = 45_000
@@ -260,3 +264,23 @@ def test_failed_send_keeps_the_text(stack_url: str, new_page) -> None:
     wait_for_new_bot_messages(page, before)
     expect(page.locator("#error-line")).to_be_empty()
     expect(page.locator(USER).last).to_have_text(text)
+
+
+def test_share_location_finds_help_nearby(stack_url: str, new_page, artifacts_dir) -> None:
+    """Menu -> help nearby -> "share my location" uses the browser's position (Utrecht here)."""
+    page = new_page(device="mobile", locale="nl-NL", geolocation={"latitude": 52.0907, "longitude": 5.1214})
+    page.goto(stack_url)
+    accept_privacy_with_mouse(page)
+    wait_for_greeting(page)
+    with use_locale("nl"):
+        help_nearby, share = gettext(m.BUTTON_HELP_POINT), gettext(h.BUTTON_SHARE_LOCATION)
+    before = bot_count(page)
+    page.locator(QUICK_REPLY).filter(has_text=help_nearby).last.click()
+    wait_for_new_bot_messages(page, before)
+    before = bot_count(page)
+    page.locator(QUICK_REPLY).filter(has_text=share).last.click()
+    wait_for_new_bot_messages(page, before)
+    answer = page.locator(BOT).nth(before)
+    expect(answer).to_contain_text("Utrecht")
+    expect(answer).to_contain_text("km")
+    screenshot(page, artifacts_dir / "webchat-location.png")

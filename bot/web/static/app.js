@@ -11,6 +11,8 @@
   const LANGUAGE_KEY = "winbot.language";
   const HISTORY_KEY = "winbot.history";
   const SUPPORTED = ["pl", "ro", "bg", "uk", "en", "nl"];
+  // A quick reply with this payload asks the browser for the position instead of sending text.
+  const SHARE_LOCATION = "#share_location";
   const DEFAULT_LANGUAGE = "en";
   const REQUEST_TIMEOUT_MS = 45000;
   const HISTORY_LIMIT = 200;
@@ -418,9 +420,10 @@
     }
   }
 
-  async function postChat(text, languageHint) {
+  async function postChat(text, languageHint, location) {
     const body = { sender: state.sender, text };
     if (languageHint) body.language_hint = languageHint;
+    if (location) body.location = location;
     const response = await fetchWithTimeout("/api/chat", {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "application/json" },
@@ -469,7 +472,10 @@
    * visible: show it as the user's bubble (with `shownText`, e.g. a button title, instead of text).
    * restoreOnError: put the typed text back into the input if sending fails.
    */
-  function send(text, { visible = true, shownText = null, restoreOnError = false, languageHint = null } = {}) {
+  function send(
+    text,
+    { visible = true, shownText = null, restoreOnError = false, languageHint = null, location = null } = {},
+  ) {
     let row = null;
     if (visible) {
       row = addMessage({ from: "user", text: shownText || text });
@@ -477,7 +483,7 @@
     }
     return enqueue(async () => {
       try {
-        const data = await postChat(text, languageHint);
+        const data = await postChat(text, languageHint, location);
         clearError();
         showReply(data);
         return true;
@@ -521,8 +527,28 @@
   function onQuickReply(event, button) {
     const byKeyboard = event.detail === 0; // a click from Enter/Space has no pointer clicks
     clearError();
-    send(button.payload, { shownText: button.title });
+    if (button.payload === SHARE_LOCATION) shareLocation(button.title);
+    else send(button.payload, { shownText: button.title });
     if (byKeyboard) el.input.focus();
+  }
+
+  /** The "share my location" button: ask the browser, then send the position (never stored on the page). */
+  function shareLocation(title) {
+    if (!navigator.geolocation) {
+      showError();
+      return;
+    }
+    navigator.geolocation.getCurrentPosition(
+      (position) => {
+        const location = {
+          lat: Math.round(position.coords.latitude * 10000) / 10000,
+          lon: Math.round(position.coords.longitude * 10000) / 10000,
+        };
+        send("", { shownText: `📍 ${title}`, location });
+      },
+      () => showError(),
+      { enableHighAccuracy: false, timeout: 15000, maximumAge: 600000 },
+    );
   }
 
   function onLanguageChange() {
@@ -577,8 +603,11 @@
       state.history = saved.messages.slice();
       window.requestAnimationFrame(() => scrollToNewest(null));
     } else {
-      // Let the assistant greet; its answer tells which language it picked.
-      send("/start", { visible: false, languageHint: navigator.language || null });
+      // Let the assistant greet; its answer tells which language it picked. A QR code at a housing location
+      // opens the page with ?start=loc_<code>: the greeting then subscribes to that location's visits.
+      const start = new URLSearchParams(window.location.search).get("start");
+      const deepLink = start && /^loc_[a-z0-9]{4,16}$/.test(start) ? ` ${start}` : "";
+      send(`/start${deepLink}`, { visible: false, languageHint: navigator.language || null });
     }
   }
 
