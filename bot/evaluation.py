@@ -27,6 +27,7 @@ import yaml
 from bot.training import rasa_bin
 from core.i18n import LANGUAGES
 from core.language import detect
+from core.nlu_text import for_nlu
 from core.places import Gazetteer
 from core.settings import PROJECT_ROOT
 
@@ -119,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     REPORTS.mkdir(exist_ok=True)
     train, test = split(load_examples())
-    write_nlu(train, WORK_DIR / "train.yml")
+    write_nlu([(language, intent, for_nlu(text)) for language, intent, text in train], WORK_DIR / "train.yml")
     print(f"{len(train)} training and {len(test)} held-out examples", flush=True)
     started = time.monotonic()
     subprocess.run([str(rasa_bin()), "train", "nlu", "--config", args.config, "--nlu", str(WORK_DIR / "train.yml"),
@@ -142,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
                 time.sleep(1)
             results = []
             for language, intent, text in test:
-                parsed = client.post(f"{url}/model/parse", json={"text": text}).json()
+                parsed = client.post(f"{url}/model/parse", json={"text": for_nlu(text)}).json()
                 predicted = (parsed.get("intent") or {}).get("name", "").split("/")[0]
                 ranking = [r["name"] for r in parsed.get("intent_ranking") or [] if r["name"] != "nlu_fallback"]
                 results.append((language, intent, predicted, text, ranking[0] if ranking else ""))

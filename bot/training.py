@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import yaml
+
+from core.nlu_text import for_nlu
 from core.settings import PROJECT_ROOT
 
-TRAINING_INPUTS = ("config.yml", "domain", "nlu", "data", "requirements/rasa.lock")
+TRAINING_INPUTS = (
+    "config.yml", "domain", "nlu", "data", "requirements/rasa.lock", "core/nlu_text.py", "core/places.py",
+)
 MODELS_DIR = PROJECT_ROOT / "models"
+#: The training data and test stories as the model sees them (core/nlu_text.py), rebuilt before each use.
+PREPARED = MODELS_DIR / ".prepared"
 
 
 def rasa_bin() -> Path:
@@ -32,6 +40,56 @@ def model_path(root: Path = PROJECT_ROOT) -> Path:
     return root / "models" / f"winbot-{training_hash(root)}.tar.gz"
 
 
+class _BlockDumper(yaml.SafeDumper):
+    """Writes multi-line strings (the examples) as literal blocks, as Rasa's own files do."""
+
+
+_BlockDumper.add_representer(
+    str,
+    lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None),
+)
+
+
+def _dump(data: object) -> str:
+    return yaml.dump(data, Dumper=_BlockDumper, allow_unicode=True, sort_keys=False, width=100_000)
+
+
+def _examples_for_nlu(examples: str) -> str:
+    lines = []
+    for line in examples.splitlines():
+        stripped = line.strip()
+        lines.append(f"- {for_nlu(stripped[2:])}" if stripped.startswith("- ") else line)
+    return "\n".join(lines) + "\n"
+
+
+def prepare_nlu(source: Path = PROJECT_ROOT / "nlu", target: Path = PREPARED / "nlu") -> Path:
+    """nlu/<lang>/*.yml with every example as the model sees it (the original plus its folded form)."""
+    shutil.rmtree(target, ignore_errors=True)
+    for path in sorted(source.rglob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for block in data.get("nlu", []):
+            if "examples" in block:
+                block["examples"] = _examples_for_nlu(block["examples"])
+        out = target / path.relative_to(source)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(_dump(data), encoding="utf-8")
+    return target
+
+
+def prepare_stories(source: Path = PROJECT_ROOT / "tests" / "stories", target: Path = PREPARED / "stories") -> Path:
+    """The test stories with each user text as the model sees it."""
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    for path in sorted(source.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for story in data.get("stories", []):
+            for step in story.get("steps", []):
+                if isinstance(step.get("user"), str):
+                    step["user"] = for_nlu(step["user"].strip())
+        (target / path.name).write_text(_dump(data), encoding="utf-8")
+    return target
+
+
 def ensure_model(force: bool = False) -> Path:
     """The model for the current data; trains one (and says how long it took) if there is none."""
     target = model_path()
@@ -42,8 +100,9 @@ def ensure_model(force: bool = False) -> Path:
         sys.exit("the Rasa environment is missing: run `make setup` first")
     print(f"training {target.name} (the training data changed) ...", flush=True)
     started = time.monotonic()
+    prepared = prepare_nlu()
     subprocess.run(
-        [str(rasa_bin()), "train", "--config", "config.yml", "--domain", "domain", "--data", "nlu", "data",
+        [str(rasa_bin()), "train", "--config", "config.yml", "--domain", "domain", "--data", str(prepared), "data",
          "--out", "models", "--fixed-model-name", target.name.removesuffix(".tar.gz")],
         cwd=PROJECT_ROOT, check=True,
     )
