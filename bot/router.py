@@ -68,24 +68,42 @@ class Outgoing:
         }
 
 
-def is_place_answer(text: str, entities: dict[str, str | None]) -> bool:
-    """Whether a message is only a place or postcode ("5912 AB", "w Venlo", "mieszkam w Hadze").
+def is_place_answer(text: str, entities: dict[str, str | None], gazetteer: Gazetteer | None = None) -> bool:
+    """Whether a message is only a place or postcode ("5912 AB", "w Venlo", "у Венло", "ik woon in Venlo").
 
-    Such a message answers "where are you?"; anything more ("BSN w Venlo?") goes to the NLU.
+    Such a message answers "where are you?"; anything more ("BSN w Venlo?") goes to the NLU. Short words
+    (prepositions: w, la, у, във, in) and "I live" don't count; a word that is the place itself, inflected
+    ("Bredzie", "Роттердамі"), is recognised by the gazetteer.
     """
     words = fold(text).split()
     if len(words) > MAX_WORDS_OF_A_PLACE_ANSWER:
         return False
-    place_words = fold(entities.get("city") or "").split()
+    city = entities.get("city")
+    place_words = fold(city or "").split()
     postcode = (entities.get("postcode") or "").lower()
+
+    def is_the_place(word: str) -> bool:
+        if any(word.startswith(p[:5]) or p.startswith(word[:5]) for p in place_words):
+            return True
+        if gazetteer is None or city is None:
+            return False
+        place = gazetteer.lookup(word)
+        return place is not None and place.name == city
+
     rest = [
         w for w in words
-        if len(w) > 2
-        and not any(w.startswith(p[:5]) or p.startswith(w[:5]) for p in place_words)
+        if len(w) > 3
+        and w not in _PLACE_PREPOSITIONS
         and not (w.isdigit() or w in postcode)
         and not any(w.startswith(stem) for stem in LIVE_STEMS)
+        and not is_the_place(w)
     ]
     return not rest
+
+
+#: Longer words that only say "near"/"in" before a place (folded), in the six languages.
+_PLACE_PREPOSITIONS = frozenset({"near", "langa", "obok", "kolo", "okolo", "blizo", "bilia", "bliziu", "naast", "nabij",
+                                 "rond", "around", "okolice", "okolicy", "poblizu", "raion", "rajon"})
 
 
 def _command(raw: str) -> tuple[str, str | None]:
@@ -224,7 +242,7 @@ class Router:
     ) -> list[Reply]:
         entities = {} if text.startswith("/") else self.gazetteer.extract(text, language).as_dict()
         metadata_text = None if text.startswith("/") else text
-        if any(entities.values()) and is_place_answer(text, entities):
+        if any(entities.values()) and is_place_answer(text, entities, self.gazetteer):
             # Just a place or postcode ("5912 AB", "w Venlo"): where the user is, to find help nearby.
             text = "/find_win_point"
         metadata: dict[str, Any] = {

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from core.content import help_messages as h
+from core.formatting import format_distance_km
 from core.i18n import gettext, use_locale
 from tests.conftest import ROOT, Stack
 
@@ -27,7 +28,7 @@ PLACES = {
 }
 LOCATION_CSV = (
     "code,name,operator,address,postcode,city,municipality,region,lat,lon,approximate\n"
-    "tegelen1,Vakantiepark De Heide,Agency X,,5932,Tegelen,,,,,\n"
+    "tegelen1,Vakantiepark De Heide,Agency X,,5932 AA,Tegelen,,,,,\n"
 )
 
 
@@ -69,7 +70,8 @@ def test_help_nearby_and_mobile_team_visits(stack_url: str, planned_visit: str, 
     text = by_postcode["messages"][0]["text"]
     with use_locale(language):
         assert text.startswith(gettext(h.NEAREST_INTRO, place="5912 AB"))
-    assert "Venlo" in text.split("\n—\n")[1] and "km" in text and "openstreetmap.org" in text
+    unit = format_distance_km(1.0, language).split()[-1]  # "km", or "км" in Cyrillic
+    assert "Venlo" in text.split("\n—\n")[1] and unit in text and "openstreetmap.org" in text
 
     place, town = PLACES[language]
     by_place = post(stack_url, sender, place)
