@@ -3,8 +3,12 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 # Interpreters: on PATH or under pyenv. Override with `make PY310=/path/python3.10 PYTHON=/path/python3.12`.
-PY310 ?= $(shell command -v python3.10 2>/dev/null || ls -d $(HOME)/.pyenv/versions/3.10*/bin/python3.10 2>/dev/null | tail -1)
-PYTHON ?= $(shell for v in 3.13 3.12; do p=$$(command -v python$$v 2>/dev/null || ls -d $(HOME)/.pyenv/versions/$$v*/bin/python$$v 2>/dev/null | tail -1); [ -n "$$p" ] && { echo $$p; break; }; done)
+# A candidate counts only if it really runs (a pyenv shim for a version that is not selected does not).
+find_python = $(shell for p in $$(command -v python$(1) 2>/dev/null) $(HOME)/.pyenv/versions/$(1)*/bin/python$(1) \
+                /usr/local/bin/python$(1) /usr/bin/python$(1); do \
+                [ -x "$$p" ] && "$$p" -c 'import sys' >/dev/null 2>&1 && { echo "$$p"; break; }; done)
+PY310 ?= $(call find_python,3.10)
+PYTHON ?= $(or $(call find_python,3.12),$(call find_python,3.13))
 
 VENV := .venv
 RASA_VENV := .venv-rasa
