@@ -173,7 +173,8 @@ class Router:
             user.language = language
             pending = self._pending(db, user_id)
             message = InboundMessage(
-                user_id=user_id, channel=incoming.channel, text_encrypted=self.vault.encrypt(text), language=language
+                # As written (commands and deep links too), so a replay later means the same thing.
+                user_id=user_id, channel=incoming.channel, text_encrypted=self.vault.encrypt(raw), language=language
             )
             db.add(message)
             db.commit()
@@ -185,7 +186,10 @@ class Router:
                 outgoing.messages.append(Reply(gettext(m.TOO_LONG, limit=self.max_chars)))
         try:
             for old_id, old_text in pending:
-                outgoing.messages += await self._ask(user_id, old_text, language, False, incoming.channel, outgoing)
+                old_command, old_link = _command(old_text)
+                outgoing.messages += await self._ask(
+                    user_id, old_command, language, False, incoming.channel, outgoing, deep_link=old_link
+                )
                 self._mark(old_id, MessageStatus.ANSWERED)
             if first_contact and text != "/greet" and not is_payload:
                 # Greet first (privacy notice and language picker), then answer what was asked.

@@ -179,3 +179,13 @@ def test_healthz_is_503_until_every_service_answers(client, fake_rasa) -> None:
 def test_index_page_is_served(client) -> None:
     response = client.get("/")
     assert response.status_code == 200 and "<html" in response.text.lower()
+
+
+def test_a_deep_link_kept_while_rasa_was_down_still_carries_its_payload(client, fake_rasa) -> None:
+    fake_rasa.down = True
+    chat(client, "/start loc_bosrand1", language_hint="pl")
+    fake_rasa.down = False
+    fake_rasa.received.clear()
+    chat(client, "Dzień dobry, mam pytanie")
+    replayed = fake_rasa.received[0]
+    assert replayed["message"] == "/greet" and replayed["metadata"]["deep_link"] == "loc_bosrand1"
