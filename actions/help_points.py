@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from actions.base import LocalisedAction, entity, gazetteer, metadata, send, sessions
 from core.content import help_messages as h
@@ -17,6 +17,7 @@ from core.helppoints import (
     NearbyPoint,
     Spot,
     find_help,
+    haversine_km,
     locate,
     point_caveats,
     point_map_url,
@@ -25,7 +26,6 @@ from core.helppoints import (
 )
 from core.i18n import LANGUAGE_NAMES, gettext
 from core.locations import (
-    code_from_deep_link,
     format_visit_time,
     get_location,
     subscribe,
@@ -246,11 +246,8 @@ def visits_reply(dispatcher: CollectingDispatcher, tracker: Tracker, located: Lo
     send(dispatcher, text, [*buttons, menu_button()])
 
 
-def _nearest_location(db: Any, spot: Spot) -> HousingLocation | None:
-    from sqlalchemy import select
-
-    from core.helppoints import haversine_km
-
+def _nearest_location(db: Session, spot: Spot) -> HousingLocation | None:
+    """The housing location within SUBSCRIBE_RADIUS_KM of the user, to offer its visit messages."""
     best: tuple[float, HousingLocation] | None = None
     for location in db.scalars(select(HousingLocation).where(HousingLocation.lat.is_not(None))):
         distance = haversine_km(spot.lat, spot.lon, location.lat, location.lon)
@@ -297,7 +294,3 @@ class ActionMobileTeamVisit(LocalisedAction):
                 return
         where_are_you(dispatcher)
 
-
-def deep_link_location(tracker: Tracker) -> str | None:
-    link = metadata(tracker).get("deep_link")
-    return code_from_deep_link(str(link)) if link else None
