@@ -298,6 +298,9 @@ class WhatsAppChannel:
         """Wait until every message received so far is answered (tests, shutdown)."""
         while self._tasks:
             await asyncio.gather(*set(self._tasks), return_exceptions=True)
+            # Finished tasks leave the set in their done-callbacks, which run only once we yield: without
+            # this, gathering tasks that are already done never yields and the loop spins forever.
+            await asyncio.sleep(0)
 
     # -- webhook -----------------------------------------------------------------------------------------
 
