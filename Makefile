@@ -17,7 +17,7 @@ PY := $(VENV)/bin/python
 PYBABEL := $(VENV)/bin/pybabel
 LANGS := pl ro bg uk en nl
 
-.PHONY: help setup run test test-fast eval bench train validate story-test lint \
+.PHONY: help setup system-deps services run test test-fast eval bench train validate story-test lint \
         translations-extract translations-update translations-compile clean
 
 help: ## list the targets
@@ -56,8 +56,16 @@ story-test: train ## Rasa story tests (NLU and dialogue together, in all six lan
 	$(RASA) test core --model models/$$($(PY) -c 'from bot.training import model_path; print(model_path().name)') \
 	  --stories models/.prepared/stories --fail-on-prediction-errors --out var/results/stories
 
-test: setup validate story-test ## the whole suite: validation, story tests, unit, stack and browser tests
-	$(VENV)/bin/pytest
+system-deps: ## install the Debian packages the tests need (Chromium, PostgreSQL, Redis, fonts), or say which
+	@scripts/system-deps
+
+services: system-deps ## start PostgreSQL and Redis on loopback with fresh test databases; prints the test variables
+	@scripts/test-services
+
+# The services' URLs come from scripts/test-services; WINBOT_REQUIRE_SERVICES makes a missing one fail, not skip.
+test: system-deps setup lint validate story-test ## the whole suite: lint, validation, story tests, unit, stack and browser tests
+	@services=$$(scripts/test-services) && eval "$$services" && echo "$$services" && \
+	  WINBOT_REQUIRE_SERVICES=1 $(VENV)/bin/pytest
 
 test-fast: setup ## unit tests only (no running stack, no browser)
 	$(VENV)/bin/pytest -m "not stack and not e2e"
@@ -69,8 +77,9 @@ bench: setup ## benchmarks (print tables)
 	$(PY) bench/train_time.py
 	$(PY) bench/places.py
 
-lint: setup ## ruff on the Python packages
+lint: setup ## ruff and mypy on the Python packages
 	$(VENV)/bin/ruff check bot core actions tests bench
+	$(VENV)/bin/mypy bot core actions
 
 translations-extract: ## collect msgids into translations/messages.pot
 	$(PYBABEL) extract -F babel.cfg -k N_ -k _ -k gettext -k ngettext:1,2 --no-location --sort-output \

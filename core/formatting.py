@@ -102,4 +102,5 @@ def format_time_range(start: dt.datetime, end: dt.datetime, language: str | None
         return f"{format_datetime(start, language, 'short')} – {format_datetime(end, language, 'short')}"
     day = babel_dates.format_skeleton("MMMMEEEEd", local_start, locale=locale)
     hours = babel_dates.format_interval(local_start, local_end, "Hm", tzinfo=AMSTERDAM, locale=locale)
-    return Locale.parse(locale).datetime_formats["medium"].format(hours, day).replace("'", "")
+    pattern: str = Locale.parse(locale).datetime_formats["medium"]  # babel types its locale data as Any
+    return pattern.format(hours, day).replace("'", "")

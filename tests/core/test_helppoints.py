@@ -13,27 +13,22 @@ from alembic import command
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.csvio import CsvImportError
 from core.db.migrate import alembic_config, upgrade
 from core.db.models import HelpPoint, HelpPointKind
 from core.db.session import make_engine, make_session_factory
 from core.formatting import format_distance_km
-from core.helppoints import (
-    POINT_COLUMNS,
-    SEED_CSV,
-    CsvImportError,
-    export_points,
-    find_help,
-    haversine_km,
-    import_points,
-    locate,
-    nearest,
-    point_map_url,
-    point_phones,
-    points_in_region,
-    seed_if_empty,
-)
+from core.geo import haversine_km
+from core.helppoints.display import point_map_url, point_phones
+from core.helppoints.registry import POINT_COLUMNS, SEED_CSV, export_points, import_points, seed_if_empty
+from core.helppoints.search import find_help, nearest, points_in_region
+from core.locate import locate
 
-FACTS = Path("/work/shared/facts")
+ROOT = Path(__file__).resolve().parents[2]
+#: The project's copy of the fact sheet files these tests check; the originals are in ../shared/facts.
+FACTS = ROOT / "tests" / "data" / "facts"
+FACT_FILES = ("netherlands-facts.md", "win_points.csv")
+SHARED_FACTS = ROOT.parent / "shared" / "facts"
 RNI_MUNICIPALITIES = ("Alkmaar Almelo Amsterdam Breda Den-Haag Doetinchem Eindhoven Goes Groningen Heerlen Leeuwarden "
                       "Leiden Nijmegen Rotterdam Terneuzen Utrecht Venlo Westland Zwolle").split()
 
@@ -119,13 +114,28 @@ def test_seed_invents_nothing(seeded: Session) -> None:
             if value:
                 assert value in facts, f"{p.code}: {value!r} is not in the fact sheet"
         assert p.opening_hours is None
-        assert p.last_checked.isoformat() == "2026-11-29"
+        assert p.last_checked.isoformat() in ("2026-11-29", "2026-12-06")  # the fact sheet's checks
         assert p.source
         if p.lat is not None:
             assert p.approximate, p.code
         assert p.region, p.code
     amsterdam = seeded.scalars(select(HelpPoint).where(HelpPoint.code == "rni-amsterdam")).one()
     assert point_phones(amsterdam) == ["14 020", "+31 20 624 1111"]
+
+
+@pytest.mark.skipif(not SHARED_FACTS.is_dir(), reason="no ../shared/facts beside the repository to compare with")
+@pytest.mark.parametrize("name", FACT_FILES)
+def test_fact_sheet_copy_is_identical_to_the_shared_original(name: str) -> None:
+    """The copy in tests/data/facts is byte for byte the shared fact sheet, so a stale copy is noticed.
+
+    The tests above check the seed against the copy, so a clone works on its own. Where ../shared/facts (the
+    fact sheet's home, beside the repository) exists, as on the developers' machines and in CI, the copy must
+    equal it: after the fact sheet changes, copy it again (`cp ../shared/facts/{netherlands-facts.md,win_points.csv}
+    tests/data/facts/`) and fix what the tests above then find. Without ../shared there is nothing to compare with,
+    and this test is skipped: the seed is still checked against the copy.
+    """
+    assert (FACTS / name).read_bytes() == (SHARED_FACTS / name).read_bytes(), (
+        f"tests/data/facts/{name} differs from {SHARED_FACTS / name}: copy the new version into tests/data/facts/")
 
 
 def test_points_without_a_place_keep_their_region_and_no_coordinates(seeded: Session) -> None:
