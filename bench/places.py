@@ -15,8 +15,12 @@ sys.path.insert(0, str(ROOT))
 
 from core.db.migrate import upgrade  # noqa: E402
 from core.db.session import make_engine, make_session_factory  # noqa: E402
-from core.helppoints import find_help, locate, seed_if_empty  # noqa: E402
-from core.places import GEODATA, Gazetteer, fold  # noqa: E402
+from core.folding import fold  # noqa: E402
+from core.geo import GEODATA  # noqa: E402
+from core.helppoints.registry import seed_if_empty  # noqa: E402
+from core.helppoints.search import find_help  # noqa: E402
+from core.locate import locate  # noqa: E402
+from core.places import Gazetteer  # noqa: E402
 
 
 def percentiles(timings: list[float]) -> str:

@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # the services load the gazetteer's modules (spaCy): imported
 COMMANDS = ("points", "locations", "visits")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     points = subparsers.add_parser("points", help="help point registry: import, export, seed")
     points_sub = points.add_subparsers(dest="action", required=True)
     points_import = points_sub.add_parser("import", help="add or update points from a CSV file (all or nothing)")
@@ -83,9 +83,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def run(args: argparse.Namespace, settings: Settings, stdout: TextIO | None = None) -> int:
     """Run one operator command against the configured database; 0 on success, 1 on bad input."""
+    from core.csvio import CsvImportError
     from core.db.migrate import upgrade
     from core.db.session import make_engine, make_session_factory
-    from core.helppoints import CsvImportError
     from core.locations import LocationError
 
     out = stdout or sys.stdout
@@ -110,11 +110,12 @@ def run(args: argparse.Namespace, settings: Settings, stdout: TextIO | None = No
 
 
 def _dispatch(args: argparse.Namespace, session: Session, out: TextIO) -> int:
-    from core import helppoints, locations
+    from core import locations
+    from core.helppoints import registry
 
     if args.command in ("points", "locations"):
-        importer = helppoints.import_points if args.command == "points" else locations.import_locations
-        exporter = helppoints.export_points if args.command == "points" else locations.export_locations
+        importer = registry.import_points if args.command == "points" else locations.import_locations
+        exporter = registry.export_points if args.command == "points" else locations.export_locations
         if args.action == "import":
             with open(args.file, encoding="utf-8-sig", newline="") as fh:
                 result = importer(session, fh)
@@ -127,7 +128,7 @@ def _dispatch(args: argparse.Namespace, session: Session, out: TextIO) -> int:
         elif args.action == "qr":
             return _qr(args, session, out)
         elif args.action == "seed":
-            added = helppoints.seed_if_empty(session)
+            added = registry.seed_if_empty(session)
             print(f"points: {added} added from the seed" if added else "points: the registry is not empty; "
                   "nothing added (use `winbot points import` to update it)", file=out)
         return 0

@@ -15,7 +15,7 @@ from core.nlu_text import for_nlu
 from core.settings import PROJECT_ROOT
 
 TRAINING_INPUTS = (
-    "config.yml", "domain", "nlu", "data", "requirements/rasa.lock", "core/nlu_text.py", "core/places.py",
+    "config.yml", "domain", "nlu", "data", "requirements/rasa.lock", "core/nlu_text.py", "core/folding.py",
 )
 MODELS_DIR = PROJECT_ROOT / "models"
 #: The training data and test stories as the model sees them (core/nlu_text.py), rebuilt before each use.

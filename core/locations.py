@@ -3,7 +3,7 @@
 Housing locations are operator CSV like the help points (``winbot locations import/export``), columns
 ``LOCATION_COLUMNS``: code (4-16 of a-z0-9, used in deep links ``loc_<code>``), name, operator, address,
 postcode, city, municipality, region, lat, lon, approximate. Municipality, region and coordinates are derived
-when empty, as in :mod:`core.helppoints`.
+when empty, as for the help points (:mod:`core.csvio`).
 
 Visits are stored with aware UTC times and shown in Europe/Amsterdam (``format_visit_time``). ``languages`` are
 ISO 639-1 codes and ``topics`` ids from ``VISIT_TOPICS``, both stored comma-separated.
@@ -23,22 +23,21 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from core.db.models import HousingLocation, MobileTeamVisit, Subscription, VisitStatus
-from core.formatting import AMSTERDAM, format_time_range
-from core.helppoints import (
+from core.csvio import (
     ImportResult,
     RowCheck,
     apply_rows,
     check_unique_codes,
-    haversine_km,
-    map_url,
     parse_languages,
     place_row,
     raise_if_problems,
     read_csv_rows,
     write_csv,
 )
-from core.places import fold
+from core.db.models import HousingLocation, MobileTeamVisit, Subscription, VisitStatus
+from core.folding import fold
+from core.formatting import AMSTERDAM, format_time_range
+from core.geo import haversine_km, map_url
 
 LOCATION_COLUMNS = (
     "code", "name", "operator", "address", "postcode", "city", "municipality", "region", "lat", "lon", "approximate",

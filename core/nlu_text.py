@@ -1,6 +1,6 @@
 """How a message is shown to the NLU model: as written, followed by its folded form.
 
-The folded form (lowercase, no diacritics, Cyrillic in Latin letters, see ``core.places.fold``) lets the
+The folded form (lowercase, no diacritics, Cyrillic in Latin letters, see ``core.folding.fold``) lets the
 model see "zdravei", "здравей" and "Здравей" as the same word, and "înregistrare" as "inregistrare". Keeping
 the original too keeps what folding loses. On held-out data this raised intent accuracy in every language
 (most for Bulgarian, whose users often write in Latin letters); see reports/nlu-eval.md.
@@ -11,7 +11,7 @@ gateway sends to Rasa, so training and use always match. Button payloads ("/inte
 
 from __future__ import annotations
 
-from core.places import fold
+from core.folding import fold
 
 SEPARATOR = " | "
 

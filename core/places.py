@@ -2,36 +2,27 @@
 
 "w Rotterdamie", "у Роттердамі", "във Венло", "rotterdam", "Rotterdm" all resolve to the canonical Dutch
 name. spaCy's per-language tokenizers split the message; each 1-3 token window is looked up in a
-gazetteer built from GeoNames (core/geodata, CC BY 4.0) after folding: lowercase, no diacritics,
-Cyrillic transliterated, and common case endings of the six languages removed. A fuzzy match catches
-typos in longer names.
+gazetteer built from GeoNames (the shared tables of core.geo) after folding (core.folding): lowercase, no
+diacritics, Cyrillic transliterated, and common case endings of the six languages removed. A fuzzy match
+catches typos in longer names.
 
-Build one :class:`Gazetteer` per process (``Gazetteer.load()``) and share it: loading takes ~1 s.
+Build one :class:`Gazetteer` per process (``Gazetteer.load()``) and share it.
 """
 
 from __future__ import annotations
 
-import csv
 import re
-import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from functools import cache
-from pathlib import Path
 
 import spacy
 from rapidfuzz import fuzz, process
 from spacy.language import Language
 
-GEODATA = Path(__file__).resolve().parent / "geodata"
-
-#: Municipalities merged away after the data was made: old name -> current municipality.
-MERGED_MUNICIPALITIES = {
-    "Weesp": "Amsterdam",
-    "Brielle": "Voorne aan Zee",
-    "Hellevoetsluis": "Voorne aan Zee",
-    "Westvoorne": "Voorne aan Zee",
-}
+from core.folding import fold
+from core.geo import GeoTables, Place, PostcodeArea, geo_tables
 
 #: Where GeoNames' main name is not the Dutch one, or a common exonym is missing from alt_names.
 EXONYMS = {
@@ -62,13 +53,6 @@ SMALL_PLACE = 5000
 #: Typos are only forgiven in the names of towns at least this big.
 FUZZY_MIN_POPULATION = 10000
 
-_CYRILLIC = str.maketrans({
-    "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "є": "ie", "ж": "zh", "з": "z",
-    "и": "i", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p",
-    "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "ts", "ч": "ch", "ш": "sh",
-    "щ": "sht", "ъ": "a", "ь": "", "ю": "iu", "я": "ia", "ё": "io", "ы": "y", "э": "e", "ѝ": "i", "'": "", "’": "",
-})
-
 #: Case endings (after folding) tried when a word is not found as it is: Polish locative/genitive/
 #: instrumental, Ukrainian and Bulgarian forms after transliteration, Romanian article. Longest first.
 _ENDINGS = ("iem", "ach", "owi", "ie", "em", "om", "ul", "u", "a", "i", "y", "e")
@@ -81,24 +65,6 @@ _POSTCODE_FULL = re.compile(r"\b([1-9]\d{3})\s?(?!SA|SD|SS)([A-Z]{2})\b", re.IGN
 _POSTCODE_DIGITS = re.compile(r"(?<![\d€$.,])\b([1-9]\d{3})\b(?![.,]\d)(?!\s*(?:€|eur|euro|zl|zł|lei|лв))",
                               re.IGNORECASE)
 _POSTCODE_CUES = ("postcode", "post code", "kod", "cod postal", "codul", "индекс", "індекс", "пощенски", "zip")
-
-
-def fold(text: str) -> str:
-    """Lowercase, Cyrillic to Latin, no diacritics, punctuation to spaces."""
-    text = text.lower().translate(_CYRILLIC)
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    text = text.replace("ł", "l").replace("ß", "ss")
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
-
-
-@dataclass(frozen=True)
-class Place:
-    name: str
-    municipality: str
-    province: str
-    lat: float
-    lon: float
-    population: int
 
 
 @dataclass(frozen=True)
@@ -119,7 +85,7 @@ def _tokenizer(language: str) -> Language:
 
 
 class Gazetteer:
-    def __init__(self, places: list[Place], postcodes: dict[str, list[tuple[float, float, str]]]) -> None:
+    def __init__(self, places: list[Place], postcodes: Mapping[str, tuple[PostcodeArea, ...]]) -> None:
         self.postcodes = postcodes
         self._by_key: dict[str, list[Place]] = defaultdict(list)
         self.places = places
@@ -135,25 +101,23 @@ class Gazetteer:
         return sorted(k for k in keys if len(k) >= 5 and k not in WORD_LIKE_PLACES)
 
     @classmethod
-    def load(cls, directory: Path = GEODATA) -> Gazetteer:
+    def load(cls, tables: GeoTables | None = None) -> Gazetteer:
+        """The name index over the shared tables (``geo_tables()`` unless given); the tables are not copied."""
+        tables = tables or geo_tables()
         places: list[Place] = []
         aliases: list[tuple[str, Place]] = []
-        with open(directory / "nl_places.csv", encoding="utf-8") as fh:
-            for row in csv.DictReader(fh):
-                if row["type"] not in ("place", "municipality"):
-                    continue
-                population = int(row["population"] or 0)
-                municipality = MERGED_MUNICIPALITIES.get(row["municipality"], row["municipality"])
-                name = row["name"]
-                if row["type"] == "municipality":
-                    # "Bergen (NH.)" is a municipality's administrative spelling; users write "Bergen".
-                    name = re.sub(r"\s*\(.*\)$", "", name)
-                place = Place(name, municipality, row["province"], float(row["lat"]), float(row["lon"]), population)
-                places.append(place)
-                if population >= 20000 or row["type"] == "municipality":
-                    for alias in filter(None, row["alt_names"].split("|")):
-                        if len(alias) >= 5:
-                            aliases.append((alias, place))
+        for row in tables.rows:
+            place = row.place
+            if row.kind == "municipality":
+                # "Bergen (NH.)" is a municipality's administrative spelling; users write "Bergen".
+                name = re.sub(r"\s*\(.*\)$", "", place.name)
+                if name != place.name:
+                    place = replace(place, name=name)
+            places.append(place)
+            if place.population >= 20000 or row.kind == "municipality":
+                for alias in row.alt_names:
+                    if len(alias) >= 5:
+                        aliases.append((alias, place))
         by_name = {p.name: p for p in sorted(places, key=lambda p: p.population)}
         if "The Hague" in by_name:
             hague = by_name["The Hague"]
@@ -161,12 +125,7 @@ class Gazetteer:
                                         hague.population)
             places = [p for p in places if p.name != "The Hague"] + [by_name["Den Haag"]]
         extra = [(alias, by_name[name]) for name, names in EXONYMS.items() if name in by_name for alias in names]
-        postcodes: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
-        with open(directory / "nl_pc4.csv", encoding="utf-8") as fh:
-            for row in csv.DictReader(fh):
-                municipality = MERGED_MUNICIPALITIES.get(row["municipality"], row["municipality"])
-                postcodes[row["pc4"]].append((float(row["lat"]), float(row["lon"]), municipality))
-        gazetteer = cls(places, dict(postcodes))
+        gazetteer = cls(places, tables.postcodes)
         for alias, place in aliases + extra:
             key = fold(alias)
             if key and place not in gazetteer._by_key[key] and key not in NOT_PLACES:
@@ -271,7 +230,7 @@ _NOT_POSTCODE_LETTERS = frozenset(
 )
 
 
-def find_postcode(text: str, known: dict[str, object] | None = None) -> str | None:
+def find_postcode(text: str, known: Mapping[str, object] | None = None) -> str | None:
     """A Dutch postcode, normalised to '1234AB', or '1234' when only the digits were given."""
     for match in _POSTCODE_FULL.finditer(text):
         letters = match.group(2)
@@ -284,5 +243,5 @@ def find_postcode(text: str, known: dict[str, object] | None = None) -> str | No
     if short_message or any(cue in folded for cue in _POSTCODE_CUES):
         for digits in _POSTCODE_DIGITS.findall(text):
             if known is None or digits in known:
-                return digits
+                return str(digits)
     return None

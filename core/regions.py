@@ -2,7 +2,7 @@
 
 The table (core/geodata/nl_labour_market_regions.csv, see its SOURCES.md) names each of the 342 municipalities
 of 2026. Older names from the gazetteer are mapped to their current municipality first
-(``core.places.MERGED_MUNICIPALITIES``: Weesp -> Amsterdam, Brielle -> Voorne aan Zee, ...), so a merged
+(``core.geo.MERGED_MUNICIPALITIES``: Weesp -> Amsterdam, Brielle -> Voorne aan Zee, ...), so a merged
 municipality never lands in the region it used to belong to (Weesp was in Gooi en Vechtstreek).
 
 Names are matched after folding (case, diacritics, punctuation), plus the everyday names of a few
@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from core.places import GEODATA, MERGED_MUNICIPALITIES, fold
+from core.folding import fold
+from core.geo import GEODATA, MERGED_MUNICIPALITIES
 
 REGIONS_CSV = GEODATA / "nl_labour_market_regions.csv"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from core.places import fold
+from core.folding import fold
 
 KEYWORDS_DIR = Path(__file__).resolve().parent / "content" / "keywords"
 

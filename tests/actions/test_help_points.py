@@ -14,7 +14,7 @@ from actions.help_points import SHARE_LOCATION, ActionFindWinPoint, ActionMobile
 from core.content import help_messages as h
 from core.db.migrate import upgrade
 from core.db.models import User
-from core.helppoints import seed_if_empty
+from core.helppoints.registry import seed_if_empty
 from core.i18n import gettext, use_locale
 from core.locations import add_visit, import_locations, subscriptions_of
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.cli import main
 from core.db.models import MobileTeamVisit, VisitStatus
 from core.db.session import make_engine, make_session_factory
-from core.helppoints import SEED_CSV
+from core.helppoints.registry import SEED_CSV
 
 LOCATIONS = (
     "code,name,operator,address,postcode,city,municipality,region,lat,lon,approximate\n"

@@ -13,10 +13,11 @@ from alembic import command
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
+from core.csvio import CsvImportError
 from core.db.migrate import alembic_config, upgrade
 from core.db.models import Base, HousingLocation, MobileTeamVisit, Subscription, User, VisitStatus
 from core.db.session import make_engine, make_session_factory
-from core.helppoints import CsvImportError, seed_if_empty
+from core.helppoints.registry import seed_if_empty
 from core.locations import (
     LocationError,
     add_visit,

@@ -6,7 +6,7 @@ import csv
 
 import pytest
 
-from core.places import GEODATA, MERGED_MUNICIPALITIES
+from core.geo import GEODATA, MERGED_MUNICIPALITIES
 from core.regions import default_regions, region_for
 
 
