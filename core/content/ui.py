@@ -15,6 +15,8 @@ UI_STRINGS = {
     ),
     "privacy_accept": N_("OK, I understand"),
     "error_network": N_("The message could not be sent. Check your connection and try again."),
+    # Shown (and sent in the 429 answer) when someone sends too many messages too quickly (bot/guard.py).
+    "rate_limited": N_("You're sending messages very quickly. Please wait a moment, then send your message again."),
     "typing": N_("The assistant is typing…"),
     "message_list_label": N_("Conversation"),
 }

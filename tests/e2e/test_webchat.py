@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from core.content import help_messages as h
 from core.content import messages as m
+from core.content.ui import UI_STRINGS
 from core.i18n import gettext, use_locale
 
 pytestmark = pytest.mark.e2e
@@ -264,6 +265,28 @@ def test_failed_send_keeps_the_text(stack_url: str, new_page) -> None:
     wait_for_new_bot_messages(page, before)
     expect(page.locator("#error-line")).to_be_empty()
     expect(page.locator(USER).last).to_have_text(text)
+
+
+def test_too_many_messages_show_the_polite_line_and_keep_the_text(stack_url: str, new_page) -> None:
+    page = new_page(device="mobile", locale="pl-PL")
+    page.goto(stack_url)
+    accept_privacy_with_mouse(page)
+    wait_for_greeting(page)
+    users = page.locator(USER).count()
+
+    body = json.dumps({"error": "too many messages", "message": "(from the server)", "language": "pl",
+                       "retry_after": 3})
+    page.route("**/api/chat", lambda route: route.fulfill(status=429, headers={"Retry-After": "3"},
+                                                         content_type="application/json", body=body))
+    text = "gdzie mogę dostać numer BSN?"
+    by_testid(page, "message-input").fill(text)
+    by_testid(page, "send-button").click()
+    with use_locale("pl"):
+        polite = gettext(UI_STRINGS["rate_limited"])
+    expect(page.locator("#error-line")).to_have_text(polite)
+    expect(by_testid(page, "message-input")).to_have_value(text)
+    expect(page.locator(USER)).to_have_count(users)
+    page.unroute("**/api/chat")
 
 
 def test_share_location_finds_help_nearby(stack_url: str, new_page, artifacts_dir) -> None:

@@ -32,6 +32,7 @@
       "In an emergency, call 112.",
     privacy_accept: "OK, I understand",
     error_network: "The message could not be sent. Check your connection and try again.",
+    rate_limited: "You're sending messages very quickly. Please wait a moment, then send your message again.",
     typing: "The assistant is typing…",
     message_list_label: "Conversation",
   };
@@ -94,6 +95,8 @@
     languages: null,
     history: [], // [{from: "bot"|"user", text, buttons?}]
     pending: 0,
+    stringsLanguage: null, // the language of state.strings once /api/ui answered
+    errorKey: null, // the UI string shown in the error line
   };
   const uiCache = new Map();
   let queue = Promise.resolve();
@@ -171,7 +174,7 @@
       node.setAttribute("title", str(node.dataset.i18nTitle));
     }
     // An error line that is showing is re-worded in the new language.
-    if (el.error.textContent) el.error.textContent = str("error_network");
+    if (el.error.textContent && state.errorKey) el.error.textContent = str(state.errorKey);
     renderLanguageOptions();
   }
 
@@ -219,6 +222,7 @@
       const lang = normaliseLanguage(data.language) || language;
       state.language = lang;
       state.strings = { ...FALLBACK_STRINGS, ...(data.strings || {}) };
+      state.stringsLanguage = lang;
       if (Array.isArray(data.languages)) {
         state.languages = data.languages.filter((l) => l && typeof l.code === "string" && typeof l.name === "string");
       }
@@ -400,11 +404,15 @@
     if (busy) scrollToNewest(null);
   }
 
-  function showError() {
-    el.error.textContent = str("error_network");
+  /** Show a UI string in the error line; `serverText` (already translated) stands in until our strings load. */
+  function showError(key = "error_network", serverText = null) {
+    const ours = state.stringsLanguage === state.language || !serverText;
+    state.errorKey = key;
+    el.error.textContent = ours ? str(key) : serverText;
   }
 
   function clearError() {
+    state.errorKey = null;
     el.error.textContent = "";
   }
 
@@ -437,7 +445,13 @@
     }
     if (!response.ok || !data || typeof data !== "object") {
       const reason = data && data.error ? data.error : `HTTP ${response.status}`;
-      throw new Error(`chat request failed: ${reason}`);
+      const err = new Error(`chat request failed: ${reason}`);
+      if (response.status === 429) {
+        // Too many messages too quickly: the gateway's polite line is in the user's language (or Accept-Language).
+        err.rateLimited = true;
+        err.serverText = data && typeof data.message === "string" ? data.message : null;
+      }
+      throw err;
     }
     return data;
   }
@@ -491,11 +505,13 @@
         console.warn("winbot:", err);
         if (row) removeLastUserMessage(row);
         if (restoreOnError) {
+          // Kept in the box, so it can be sent again (after the wait, when there were too many messages).
           const current = el.input.value;
           el.input.value = current.trim() ? `${text}\n${current}` : text;
           autoGrow();
         }
-        showError();
+        if (err && err.rateLimited) showError("rate_limited", err.serverText);
+        else showError();
         return false;
       }
     });
