@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import abc
+import asyncio
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from core.i18n import normalise_language, use_locale
-from core.render import Button, Reply
+from core.content import messages as m
+from core.i18n import gettext, normalise_language, use_locale
+from core.render import Button, Reply, language_buttons
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -46,16 +48,44 @@ def send_reply(dispatcher: CollectingDispatcher, reply: Reply) -> None:
     send(dispatcher, reply.text, reply.buttons)
 
 
+#: Actions whose answer must come first even on a first contact (112 before any greeting).
+ANSWER_BEFORE_GREETING = frozenset({"action_emergency", "action_report_abuse"})
+
+
 class LocalisedAction(Action, abc.ABC):
-    """Runs :meth:`respond` with the user's language as the current locale."""
+    """Runs :meth:`respond` with the user's language as the current locale, in a worker thread, with a database
+    session of its own (one unit of work per action run, committed when it returns).
+
+    On a user's first message (``metadata.first_contact``) the greeting, the privacy notice and the language
+    offer come with the answer, so the gateway needs no separate round trip for them.
+    """
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict]:
-        with use_locale(language_of(tracker)):
-            return self.respond(dispatcher, tracker) or []
+        language = language_of(tracker)
+        first_contact = bool(metadata(tracker).get("first_contact")) and self.name() != "action_greet"
+
+        def work() -> list[dict]:
+            with use_locale(language), sessions()() as db:
+                if first_contact and self.name() not in ANSWER_BEFORE_GREETING:
+                    welcome(dispatcher)
+                events = self.respond(dispatcher, tracker, db) or []
+                if first_contact and self.name() in ANSWER_BEFORE_GREETING:
+                    welcome(dispatcher)
+                db.commit()
+                return events
+
+        return await asyncio.to_thread(work)
 
     @abc.abstractmethod
-    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict] | None:
-        """Send the replies; return the events to apply."""
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> list[dict] | None:
+        """Send the replies; return the events to apply. ``db`` is this run's session (committed after)."""
+
+
+def welcome(dispatcher: CollectingDispatcher) -> None:
+    """The first-contact greeting: hello, what we keep about you, and the language offer."""
+    send(dispatcher, gettext(m.GREETING))
+    send(dispatcher, gettext(m.PRIVACY_NOTICE))
+    send(dispatcher, gettext(m.LANGUAGE_OFFER), language_buttons())
 
 
 @cache

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -15,6 +17,9 @@ from core.language import requested_language
 from core.locations import code_from_deep_link
 from core.render import intent_button, language_buttons, menu_button, menu_buttons, render_answer
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
 #: Intents worth offering when the model is unsure; small talk is never a useful guess.
 _GUESSABLE = {
     "brp_registration", "housing_rights", "health_insurance", "work_rights", "report_abuse",
@@ -27,7 +32,7 @@ class ActionGreet(LocalisedAction):
     def name(self) -> str:
         return "action_greet"
 
-    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> None:
         if entity(tracker, "menu"):
             send(dispatcher, gettext(m.MENU_QUESTION), menu_buttons())
             return
@@ -40,7 +45,7 @@ class ActionGreet(LocalisedAction):
             # A QR code at a housing location: subscribe to its mobile-team announcements.
             code = code_from_deep_link(str(link))
             if code:
-                subscribed_reply(dispatcher, tracker.sender_id, code)
+                subscribed_reply(dispatcher, db, tracker.sender_id, code)
             else:
                 send(dispatcher, gettext(h.UNKNOWN_LOCATION_LINK))
             return
@@ -51,7 +56,7 @@ class ActionGoodbye(LocalisedAction):
     def name(self) -> str:
         return "action_goodbye"
 
-    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> None:
         send(dispatcher, gettext(m.GOODBYE_REPLY))
 
 
@@ -59,7 +64,7 @@ class ActionThanks(LocalisedAction):
     def name(self) -> str:
         return "action_thanks"
 
-    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> None:
         send(dispatcher, gettext(m.THANKS_REPLY), [menu_button()])
 
 
@@ -69,7 +74,7 @@ class ActionChangeLanguage(LocalisedAction):
     def name(self) -> str:
         return "action_change_language"
 
-    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> None:
         target = entity(tracker, "language") or requested_language(user_text(tracker))
         if target not in LANGUAGES:
             send(dispatcher, gettext(m.LANGUAGE_QUESTION), language_buttons())
@@ -84,7 +89,7 @@ class ActionOutOfScope(LocalisedAction):
     def name(self) -> str:
         return "action_out_of_scope"
 
-    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> None:
         send(dispatcher, render_answer(ALL_ANSWERS["out_of_scope"]), menu_buttons())
 
 
@@ -94,7 +99,7 @@ class ActionFallback(LocalisedAction):
     def name(self) -> str:
         return "action_fallback"
 
-    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> None:
         if _previous_turn_was_fallback(tracker):
             send(dispatcher, gettext(m.FALLBACK_MENU), menu_buttons())
             return
@@ -115,8 +120,8 @@ def _previous_turn_was_fallback(tracker: Tracker) -> bool:
             users_seen += 1
             if users_seen == 2:
                 return False
-        elif users_seen == 1 and event.get("event") == "action" and event.get("name") not in (
-            "action_listen", None
-        ):
-            return event.get("name") == "action_fallback"
+        elif users_seen == 1 and event.get("event") == "action":
+            name: str | None = event.get("name")
+            if name not in ("action_listen", None):
+                return name == "action_fallback"
     return False

@@ -7,24 +7,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from actions.base import LocalisedAction, entity, gazetteer, metadata, send, sessions
+from actions.base import LocalisedAction, entity, gazetteer, metadata, send
 from core.content import help_messages as h
 from core.content import messages as m
 from core.db.models import HelpPoint, HelpPointKind, HousingLocation, MobileTeamVisit, VisitStatus
 from core.formatting import format_date, format_distance_km
-from core.helppoints import (
-    Located,
-    NearbyPoint,
-    Spot,
-    find_help,
-    haversine_km,
-    locate,
-    point_caveats,
-    point_map_url,
-    point_phones,
-    spot_from_coordinates,
-)
+from core.geo import haversine_km
+from core.helppoints.display import point_caveats, point_map_url, point_phones
+from core.helppoints.search import NearbyPoint, find_help
 from core.i18n import LANGUAGE_NAMES, gettext
+from core.locate import Located, Spot, locate, spot_from_coordinates
 from core.locations import (
     format_visit_time,
     get_location,
@@ -125,38 +117,36 @@ def describe_point(point: HelpPoint, distance_km: float | None) -> str:
     return "\n".join(lines)
 
 
-def help_points_text(spot: Spot) -> str:
-    with sessions()() as db:
-        answer = find_help(db, spot)
-        parts = [gettext(h.NEAREST_INTRO, place=spot.postcode or spot.name)]
-        shown: list[HelpPoint] = []
-        for near in answer.nearest:
-            parts.append(describe_point(near.point, near.distance_km))
-            shown.append(near.point)
-        region = answer.region or spot.municipality
-        regional = [p for p in answer.regional_help if p not in shown]
-        if answer.regional_help:
-            if regional:
-                parts.append(gettext(h.REGION_POINTS, region=region))
-                parts += [describe_point(p, None) for p in regional[:2]]
-                shown += regional[:2]
-        else:
-            parts.append(gettext(h.NO_WIN_POINT_IN_REGION, region=region))
-            if answer.nearest_help and answer.nearest_help.point not in shown:
-                parts.append(describe_point(answer.nearest_help.point, answer.nearest_help.distance_km))
-                shown.append(answer.nearest_help.point)
-        parts.append(gettext(h.NATIONAL_OPTIONS))
-        if shown:
-            parts.append(gettext(h.CHECKED_LINE, date=format_date(min(p.last_checked for p in shown))))
-        # A point list can be long: separate points with a line, not a blank line (Rasa splits on those).
-        return "\n—\n".join(parts)
+def help_points_text(db: Session, spot: Spot) -> str:
+    answer = find_help(db, spot)
+    parts = [gettext(h.NEAREST_INTRO, place=spot.postcode or spot.name)]
+    shown: list[HelpPoint] = []
+    for near in answer.nearest:
+        parts.append(describe_point(near.point, near.distance_km))
+        shown.append(near.point)
+    region = answer.region or spot.municipality
+    regional = [p for p in answer.regional_help if p not in shown]
+    if answer.regional_help:
+        if regional:
+            parts.append(gettext(h.REGION_POINTS, region=region))
+            parts += [describe_point(p, None) for p in regional[:2]]
+            shown += regional[:2]
+    else:
+        parts.append(gettext(h.NO_WIN_POINT_IN_REGION, region=region))
+        if answer.nearest_help and answer.nearest_help.point not in shown:
+            parts.append(describe_point(answer.nearest_help.point, answer.nearest_help.distance_km))
+            shown.append(answer.nearest_help.point)
+    parts.append(gettext(h.NATIONAL_OPTIONS))
+    if shown:
+        parts.append(gettext(h.CHECKED_LINE, date=format_date(min(p.last_checked for p in shown))))
+    # A point list can be long: separate points with a line, not a blank line (Rasa splits on those).
+    return "\n—\n".join(parts)
 
 
-def nearest_help_text(spot: Spot) -> str | None:
-    with sessions()() as db:
-        answer = find_help(db, spot)
-        near: NearbyPoint | None = answer.nearest_help or (answer.nearest[0] if answer.nearest else None)
-        return describe_point(near.point, near.distance_km) if near else None
+def nearest_help_text(db: Session, spot: Spot) -> str | None:
+    answer = find_help(db, spot)
+    near: NearbyPoint | None = answer.nearest_help or (answer.nearest[0] if answer.nearest else None)
+    return describe_point(near.point, near.distance_km) if near else None
 
 
 def previous_bot_action(tracker: Tracker) -> str | None:
@@ -176,11 +166,11 @@ class ActionFindWinPoint(LocalisedAction):
     def name(self) -> str:
         return "action_find_win_point"
 
-    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> None:
         located = located_from(tracker)
         if located is not None and previous_bot_action(tracker) == "action_mobile_team_visit":
             # The user answered the mobile-team question "where are you?" with a place.
-            visits_reply(dispatcher, tracker, located)
+            visits_reply(dispatcher, db, located)
             return
         if located is None:
             where_are_you(dispatcher)
@@ -188,7 +178,7 @@ class ActionFindWinPoint(LocalisedAction):
         if located.ambiguous:
             ask_which_place(dispatcher, located, "find_win_point")
             return
-        send(dispatcher, help_points_text(located.spot),
+        send(dispatcher, help_points_text(db, located.spot),
              [*filter(None, [intent_button("mobile_team_visit"), intent_button("report_abuse")]), menu_button()])
 
 
@@ -205,44 +195,41 @@ def describe_visit(visit: MobileTeamVisit) -> str:
     return "\n".join(lines)
 
 
-def subscribed_reply(dispatcher: CollectingDispatcher, user_id: str, code: str) -> None:
-    with sessions()() as db:
-        location = get_location(db, code)
-        if location is None:
-            send(dispatcher, gettext(h.UNKNOWN_LOCATION_LINK), [menu_button()])
-            return
-        added = subscribe(db, user_id, code)
-        db.commit()
-        text = gettext(h.SUBSCRIBED if added else h.ALREADY_SUBSCRIBED, location=location.name)
-        visits = upcoming_visits(db, code)[:MAX_VISITS_SHOWN]
-        if visits:
-            text += "\n—\n" + gettext(h.VISITS_AT, location=location.name) + "\n" + "\n".join(
-                describe_visit(v) for v in visits)
-        send(dispatcher, text, [Button(gettext(h.BUTTON_STOP), payload("mobile_team_visit", unsubscribe="all")),
-                                menu_button()])
+def subscribed_reply(dispatcher: CollectingDispatcher, db: Session, user_id: str, code: str) -> None:
+    location = get_location(db, code)
+    if location is None:
+        send(dispatcher, gettext(h.UNKNOWN_LOCATION_LINK), [menu_button()])
+        return
+    added = subscribe(db, user_id, code)
+    text = gettext(h.SUBSCRIBED if added else h.ALREADY_SUBSCRIBED, location=location.name)
+    visits = upcoming_visits(db, code)[:MAX_VISITS_SHOWN]
+    if visits:
+        text += "\n—\n" + gettext(h.VISITS_AT, location=location.name) + "\n" + "\n".join(
+            describe_visit(v) for v in visits)
+    send(dispatcher, text, [Button(gettext(h.BUTTON_STOP), payload("mobile_team_visit", unsubscribe="all")),
+                            menu_button()])
 
 
-def visits_reply(dispatcher: CollectingDispatcher, tracker: Tracker, located: Located) -> None:
+def visits_reply(dispatcher: CollectingDispatcher, db: Session, located: Located) -> None:
     if located.ambiguous:
         ask_which_place(dispatcher, located, "mobile_team_visit")
         return
     spot = located.spot
     place = spot.postcode or spot.name
     buttons: list[Button] = []
-    with sessions()() as db:
-        nearby = visits_near(db, spot.lat, spot.lon, radius_km=VISIT_RADIUS_KM, include_cancelled=True)
-        if nearby:
-            text = gettext(h.VISITS_NEAR, place=place) + "\n" + "\n—\n".join(
-                describe_visit(n.visit) for n in nearby[:MAX_VISITS_SHOWN])
-        else:
-            text = gettext(h.NO_VISITS_NEAR, place=place)
-            help_text = nearest_help_text(spot)
-            if help_text:
-                text += "\n—\n" + gettext(h.NEAREST_HELP_INSTEAD) + "\n" + help_text
-        home = _nearest_location(db, spot)
-        if home is not None:
-            text += "\n—\n" + gettext(h.SUBSCRIBE_OFFER, location=home.name)
-            buttons.append(Button(gettext(h.BUTTON_NOTIFY), payload("mobile_team_visit", subscribe=home.code)))
+    nearby = visits_near(db, spot.lat, spot.lon, radius_km=VISIT_RADIUS_KM, include_cancelled=True)
+    if nearby:
+        text = gettext(h.VISITS_NEAR, place=place) + "\n" + "\n—\n".join(
+            describe_visit(n.visit) for n in nearby[:MAX_VISITS_SHOWN])
+    else:
+        text = gettext(h.NO_VISITS_NEAR, place=place)
+        help_text = nearest_help_text(db, spot)
+        if help_text:
+            text += "\n—\n" + gettext(h.NEAREST_HELP_INSTEAD) + "\n" + help_text
+    home = _nearest_location(db, spot)
+    if home is not None:
+        text += "\n—\n" + gettext(h.SUBSCRIBE_OFFER, location=home.name)
+        buttons.append(Button(gettext(h.BUTTON_NOTIFY), payload("mobile_team_visit", subscribe=home.code)))
     send(dispatcher, text, [*buttons, menu_button()])
 
 
@@ -250,6 +237,8 @@ def _nearest_location(db: Session, spot: Spot) -> HousingLocation | None:
     """The housing location within SUBSCRIBE_RADIUS_KM of the user, to offer its visit messages."""
     best: tuple[float, HousingLocation] | None = None
     for location in db.scalars(select(HousingLocation).where(HousingLocation.lat.is_not(None))):
+        if location.lat is None or location.lon is None:
+            continue
         distance = haversine_km(spot.lat, spot.lon, location.lat, location.lon)
         if distance <= SUBSCRIBE_RADIUS_KM and (best is None or distance < best[0]):
             best = (distance, location)
@@ -262,35 +251,32 @@ class ActionMobileTeamVisit(LocalisedAction):
     def name(self) -> str:
         return "action_mobile_team_visit"
 
-    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> None:
         user_id = tracker.sender_id
         code = entity(tracker, "subscribe")
         if code:
-            subscribed_reply(dispatcher, user_id, code)
+            subscribed_reply(dispatcher, db, user_id, code)
             return
         if entity(tracker, "unsubscribe"):
-            with sessions()() as db:
-                removed = unsubscribe(db, user_id)
-                db.commit()
+            removed = unsubscribe(db, user_id)
             send(dispatcher, gettext(h.UNSUBSCRIBED if removed else h.NOT_SUBSCRIBED), [menu_button()])
             return
         located = located_from(tracker)
         if located is not None:
-            visits_reply(dispatcher, tracker, located)
+            visits_reply(dispatcher, db, located)
             return
-        with sessions()() as db:
-            homes = subscriptions_of(db, user_id)
-            if homes:
-                parts = []
-                for home in homes:
-                    visits = upcoming_visits(db, home.code, include_cancelled=True)[:MAX_VISITS_SHOWN]
-                    if visits:
-                        parts.append(gettext(h.VISITS_AT, location=home.name) + "\n" + "\n—\n".join(
-                            describe_visit(v) for v in visits))
-                    else:
-                        parts.append(gettext(h.NO_VISITS_AT, location=home.name))
-                stop = Button(gettext(h.BUTTON_STOP), payload("mobile_team_visit", unsubscribe="all"))
-                send(dispatcher, "\n—\n".join(parts), [stop, menu_button()])
-                return
+        homes = subscriptions_of(db, user_id)
+        if homes:
+            parts = []
+            for home in homes:
+                visits = upcoming_visits(db, home.code, include_cancelled=True)[:MAX_VISITS_SHOWN]
+                if visits:
+                    parts.append(gettext(h.VISITS_AT, location=home.name) + "\n" + "\n—\n".join(
+                        describe_visit(v) for v in visits))
+                else:
+                    parts.append(gettext(h.NO_VISITS_AT, location=home.name))
+            stop = Button(gettext(h.BUTTON_STOP), payload("mobile_team_visit", unsubscribe="all"))
+            send(dispatcher, "\n—\n".join(parts), [stop, menu_button()])
+            return
         where_are_you(dispatcher)
 

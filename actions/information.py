@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -12,12 +14,15 @@ from core.i18n import gettext
 from core.render import menu_button, render_answer, subtopic_buttons
 from core.subtopics import best_subtopic
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
 
 class ActionTopicAnswer(LocalisedAction):
     def name(self) -> str:
         return "action_topic_answer"
 
-    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> None:
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name", "")
         topic = TOPICS.get(intent.split("/")[0])
         if topic is None:

@@ -1,4 +1,4 @@
-"""The `winbot` command: run the stack, train, understand messages, migrate the database, evaluate."""
+"""The `winbot` command: run the stack or a worker, train, understand messages, migrate, evaluate, jobs."""
 
 from __future__ import annotations
 
@@ -9,12 +9,15 @@ import sys
 
 import httpx
 
-from bot import cli_ops
+from bot import cli_jobs, cli_ops
 from core.settings import Settings
 
 
 def _understand(url: str) -> int:
-    with httpx.Client(timeout=30) as client:
+    # From another machine the gateway wants the API token (from this one it is not needed, but harmless).
+    token = os.environ.get("WINBOT_API_TOKEN")
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    with httpx.Client(timeout=30, headers=headers) as client:
         for line in sys.stdin:
             text = line.rstrip("\n")
             if not text.strip():
@@ -41,7 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     understand.add_argument("--url", default=None, help="gateway URL (default: WINBOT_URL or http://127.0.0.1:PORT)")
     db = sub.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
+    sub.add_parser("worker", help="run the background jobs (answer Telegram and WhatsApp messages); "
+                                  "`winbot run` starts one")
     cli_ops.register(sub)
+    cli_jobs.register(sub)
     sub.add_parser("eval", help="evaluate the NLU on held-out data, per language (writes reports/); "
                                 "`winbot eval --help` for its options")
     argv = sys.argv[1:] if argv is None else argv
@@ -62,6 +68,12 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     if args.command in cli_ops.COMMANDS:
         return cli_ops.run(args, settings)
+    if args.command == "jobs":
+        return cli_jobs.run(args, settings)
+    if args.command == "worker":
+        from bot.worker import main as worker
+
+        return worker(settings)
     if args.command == "db":
         from core.db.migrate import upgrade
 

@@ -18,15 +18,14 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from bot.channels import build_channels
+from bot.guard import Guard
 from bot.http import MAX_BODY_BYTES, BadRequest, read_json
 from bot.rasa_client import RasaClient, RasaUnavailable
-from bot.router import Incoming, Router
+from bot.router import Incoming
+from bot.runtime import build_runtime
 from core.content.ui import UI_STRINGS
-from core.db.session import make_engine, make_session_factory
+from core.db.uow import UnitOfWork
 from core.i18n import LANGUAGE_NAMES, LANGUAGES, gettext, normalise_language, use_locale
-from core.places import Gazetteer
-from core.privacy import Vault
 from core.settings import Settings
 
 __all__ = ["MAX_BODY_BYTES", "BadRequest", "create_app", "read_json"]
@@ -52,19 +51,13 @@ def _location(value: object) -> tuple[float, float] | None:
 
 def create_app(settings: Settings | None = None, rasa: RasaClient | None = None) -> Starlette:
     settings = settings or Settings.from_env()
-    engine = make_engine(settings.database_url)
-    sessions = make_session_factory(engine)
-    rasa_client = rasa or RasaClient(settings.rasa_url, timeout=settings.rasa_timeout)
-    router = Router(
-        sessions,
-        rasa_client,
-        Gazetteer.load(),
-        settings.pseudonym_key,
-        Vault(settings.encryption_key),
-        max_chars=settings.max_message_chars,
-    )
-    # Telegram and WhatsApp, when configured (webhook routes below, the Telegram bot started in the lifespan).
-    channels = build_channels(settings, router, sessions, rasa_client)
+    settings.require_production_keys()  # PostgreSQL: the keys must come from the environment
+    guard = Guard(settings)  # rate limits of /api/chat, who may use /api/understand
+    # Telegram and WhatsApp, when configured: their updates are queued as jobs here; a worker (this process's
+    # own, or `winbot worker`) answers them.
+    runtime = build_runtime(settings, rasa, receive=True, answer=settings.gateway_runs_jobs)
+    sessions, router, channels, rasa_client = runtime.sessions, runtime.router, runtime.channels, runtime.rasa
+    worker = runtime.worker() if settings.gateway_runs_jobs else None
 
     async def chat(request: Request) -> Response:
         try:
@@ -80,10 +73,15 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
         except BadRequest as exc:
             log.info("rejected /api/chat: %s %s", exc.status, exc.message)
             return JSONResponse({"error": exc.message}, status_code=exc.status)
-        outgoing = await router.handle(Incoming("web", sender, text, hint, location))
+        if (refused := guard.limit_chat(request, sender, hint)) is not None:
+            return refused  # 429 with Retry-After and a polite line in the user's language
+        async with UnitOfWork(sessions) as uow:  # one unit of work per message
+            outgoing = await router.handle(Incoming("web", sender, text, hint, location), uow)
         return JSONResponse(outgoing.as_dict())
 
     async def understand(request: Request) -> Response:
+        if (refused := guard.check_understand(request)) is not None:
+            return refused  # 403: only from this machine or with WINBOT_API_TOKEN
         try:
             data = await read_json(request)
             text = data.get("text")
@@ -126,10 +124,12 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         channels.start()
+        if worker is not None:
+            worker.start()
         yield
-        await channels.stop()
-        await rasa_client.aclose()
-        engine.dispose()
+        if worker is not None:
+            await worker.stop()
+        await runtime.aclose()
 
     app = Starlette(
         routes=[
@@ -144,5 +144,8 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
         lifespan=lifespan,
     )
     app.state.router = router
+    app.state.guard = guard
     app.state.channels = channels
+    app.state.runtime = runtime
+    app.state.worker = worker
     return app

@@ -10,20 +10,21 @@ import asyncio
 import datetime as dt
 import logging
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from bot.rasa_client import BotMessage, RasaClient, RasaUnavailable
 from core.content import messages as m
-from core.db.models import ChannelAddress, InboundMessage, MessageStatus, User, utcnow
+from core.db.models import ChannelAddress, ChannelUserState, InboundMessage, MessageStatus, User, utcnow
+from core.db.uow import UnitOfWork
+from core.folding import fold
 from core.i18n import LANGUAGES, gettext, use_locale
 from core.language import choose_language
 from core.nlu_text import for_nlu
-from core.places import LIVE_STEMS, Gazetteer, fold
+from core.places import LIVE_STEMS, Gazetteer
 from core.privacy import Vault, pseudonym
 from core.render import Button, Reply
 
@@ -119,104 +120,164 @@ def _command(raw: str) -> tuple[str, str | None]:
     return COMMANDS.get(command, raw), None
 
 
+@dataclass
+class _UserLock:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    users: int = 0
+
+
+@dataclass
+class _Received:
+    """What the first step of handling a message found out (the message is stored by then)."""
+
+    language: str
+    first_contact: bool
+    message_id: int | None
+    text: str
+    deep_link: str | None
+    is_payload: bool
+    entities: dict[str, str | None]
+    pending: list[tuple[int, str, dict[str, str | None]]]
+
+
 class Router:
+    """Handles one message in one unit of work: two short transactions around the Rasa round trip.
+
+    1. (worker thread) the user, their language (detection is CPU work), the message stored encrypted, places
+       and postcodes found in it; committed before Rasa is asked, so nothing is lost if Rasa is down.
+    2. Rasa, once per message (the first contact's greeting and privacy notice ride on the same answer: the
+       actions add them when ``metadata.first_contact`` is set).
+    3. (worker thread) the message marked answered, a language the user picked saved; committed.
+    """
+
     def __init__(
         self,
-        sessions: sessionmaker[Session],
         rasa: RasaClient,
         gazetteer: Gazetteer,
         pseudonym_key: bytes,
         vault: Vault,
         max_chars: int = 2000,
     ) -> None:
-        self.sessions = sessions
         self.rasa = rasa
         self.gazetteer = gazetteer
         self.pseudonym_key = pseudonym_key
         self.vault = vault
         self.max_chars = max_chars
-        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._locks: dict[str, _UserLock] = {}
 
     def user_id(self, channel: str, address: str) -> str:
         return pseudonym(self.pseudonym_key, channel, address)
 
-    async def handle(self, incoming: Incoming) -> Outgoing:
+    async def handle(self, incoming: Incoming, uow: UnitOfWork, received_at: dt.datetime | None = None) -> Outgoing:
+        """The replies to one message. ``received_at``: when the channel says the user wrote (their last
+        message opens WhatsApp's 24-hour window)."""
         user_id = self.user_id(incoming.channel, incoming.address)
-        async with self._locks[user_id]:
-            return await self._handle(user_id, incoming)
+        # One message of a user at a time in this process (Rasa's lock store orders them across replicas).
+        entry = self._locks.setdefault(user_id, _UserLock())
+        entry.users += 1
+        try:
+            async with entry.lock:
+                return await self._handle(user_id, incoming, uow, received_at)
+        finally:
+            entry.users -= 1
+            if entry.users == 0:
+                self._locks.pop(user_id, None)  # no lock kept per user ever seen
 
-    async def _handle(self, user_id: str, incoming: Incoming) -> Outgoing:
+    async def _handle(
+        self, user_id: str, incoming: Incoming, uow: UnitOfWork, received_at: dt.datetime | None
+    ) -> Outgoing:
         raw = (incoming.text or "").strip()
         if incoming.location is not None and not raw:
             # A shared location is a request for the nearest help (issue 3's find_win_point flow).
             raw = "/find_win_point"
-        notices: list[str] = []
-        if len(raw) > self.max_chars:
-            raw = raw[: self.max_chars]
-            notices.append("too_long")
-        with self.sessions() as db:
-            user, first_contact = self._user(db, user_id, incoming)
-            text, deep_link = _command(raw)
-            is_payload = bool(_PAYLOAD.match(text))
+        too_long = len(raw) > self.max_chars
+        raw = raw[: self.max_chars]
+        got = await uow.transaction(self._receive, user_id, incoming, raw, received_at)
+        outgoing = Outgoing(got.language)
+        with use_locale(got.language):
             if not raw:
-                language = user.language or choose_language(None, "", incoming.language_hint)
-                db.commit()
-                with use_locale(language):
-                    return Outgoing(language, [Reply(gettext(m.EMPTY_MESSAGE))])
-            chosen = _CHOSEN_LANGUAGE.match(text)
-            if chosen and chosen.group(1) in LANGUAGES:
-                language = chosen.group(1)
-            elif is_payload:
-                language = user.language or choose_language(None, "", incoming.language_hint)
-            else:
-                language = choose_language(user.language, text, incoming.language_hint if first_contact else None)
-            user.language = language
-            pending = self._pending(db, user_id)
-            message = InboundMessage(
-                # As written (commands and deep links too), so a replay later means the same thing.
-                user_id=user_id, channel=incoming.channel, text_encrypted=self.vault.encrypt(raw), language=language
-            )
-            db.add(message)
-            db.commit()
-            message_id = message.id
-
-        outgoing = Outgoing(language)
-        with use_locale(language):
-            if "too_long" in notices:
+                return Outgoing(got.language, [Reply(gettext(m.EMPTY_MESSAGE))])
+            if too_long:
                 outgoing.messages.append(Reply(gettext(m.TOO_LONG, limit=self.max_chars)))
+        answered: list[int] = []
         try:
-            for old_id, old_text in pending:
+            for old_id, old_text, old_entities in got.pending:
                 old_command, old_link = _command(old_text)
                 outgoing.messages += await self._ask(
-                    user_id, old_command, language, False, incoming.channel, outgoing, deep_link=old_link
+                    user_id, old_command, got.language, False, incoming.channel, outgoing, old_entities,
+                    deep_link=old_link,
                 )
-                self._mark(old_id, MessageStatus.ANSWERED)
-            if first_contact and text != "/greet" and not is_payload:
-                # Greet first (privacy notice and language picker), then answer what was asked.
-                if await self._is_greeting(text):
-                    text = "/greet"
-                else:
-                    outgoing.messages += await self._ask(user_id, "/greet", language, True, incoming.channel, outgoing)
-                    first_contact = False
+                answered.append(old_id)
+            # The greeting and privacy notice come with the answer (see actions.base), not as a round trip of their own.
+            first_contact = got.first_contact and (not got.is_payload or got.text.startswith("/greet"))
             outgoing.messages += await self._ask(
-                user_id, text, outgoing.language, first_contact, incoming.channel, outgoing, incoming.location,
-                deep_link,
+                user_id, got.text, outgoing.language, first_contact, incoming.channel, outgoing, got.entities,
+                incoming.location, got.deep_link,
             )
         except RasaUnavailable as exc:
-            log.warning("rasa unavailable for user %s: %s; message %s kept", user_id, exc, message_id)
-            self._mark(message_id, MessageStatus.PENDING)
+            log.warning("rasa unavailable for user %s: %s; message %s kept", user_id, exc, got.message_id)
+            await uow.transaction(self._finish, user_id, answered, got.message_id, None)
             with use_locale(outgoing.language):
                 outgoing.messages.append(Reply(gettext(m.SERVICE_DOWN)))
             return outgoing
-        self._mark(message_id, MessageStatus.ANSWERED)
-        if outgoing.language != language:
-            with self.sessions() as db:
-                stored = db.get(User, user_id)
-                if stored:
-                    stored.language = outgoing.language
-                    stored.language_chosen_at = utcnow()
-                    db.commit()
+        if got.message_id is not None:
+            answered.append(got.message_id)
+        chosen = outgoing.language if outgoing.language != got.language else None
+        await uow.transaction(self._finish, user_id, answered, None, chosen)
         return outgoing
+
+    def _receive(
+        self, db: Session, user_id: str, incoming: Incoming, raw: str, received_at: dt.datetime | None
+    ) -> _Received:
+        """Step 1, in a worker thread: user, language, the message stored, entities."""
+        user, first_contact = self._user(db, user_id, incoming)
+        if incoming.channel != "web":
+            record_inbound(db, user_id, incoming.channel, received_at)
+        text, deep_link = _command(raw)
+        is_payload = bool(_PAYLOAD.match(text))
+        if not raw:
+            language = user.language or choose_language(None, "", incoming.language_hint)
+            user.language = language
+            return _Received(language, first_contact, None, text, None, False, {}, [])
+        chosen = _CHOSEN_LANGUAGE.match(text)
+        if chosen and chosen.group(1) in LANGUAGES:
+            language = chosen.group(1)
+        elif is_payload:
+            language = user.language or choose_language(None, "", incoming.language_hint)
+        else:
+            language = choose_language(user.language, text, incoming.language_hint if first_contact else None)
+        user.language = language
+        pending = [(old_id, old_text, self._entities(old_text, language)) for old_id, old_text in
+                   self._pending(db, user_id)]
+        message = InboundMessage(
+            # As written (commands and deep links too), so a replay later means the same thing.
+            user_id=user_id, channel=incoming.channel, text_encrypted=self.vault.encrypt(raw), language=language
+        )
+        db.add(message)
+        db.flush()
+        return _Received(language, first_contact, message.id, text, deep_link, is_payload,
+                         self._entities(text, language), pending)
+
+    def _entities(self, text: str, language: str) -> dict[str, str | None]:
+        return {} if text.startswith("/") else self.gazetteer.extract(text, language).as_dict()
+
+    @staticmethod
+    def _finish(
+        db: Session, user_id: str, answered: list[int], pending: int | None, chosen_language: str | None
+    ) -> None:
+        """Step 3, in a worker thread: statuses of the messages, and a language the user picked."""
+        now = dt.datetime.now(dt.UTC)
+        if answered:
+            db.execute(update(InboundMessage).where(InboundMessage.id.in_(answered))
+                       .values(status=MessageStatus.ANSWERED, answered_at=now))
+        if pending is not None:
+            db.execute(update(InboundMessage).where(InboundMessage.id == pending)
+                       .values(status=MessageStatus.PENDING))
+        if chosen_language:
+            user = db.get(User, user_id)
+            if user is not None:
+                user.language = chosen_language
+                user.language_chosen_at = utcnow()
 
     async def understand(self, text: str, language: str | None = None) -> dict[str, Any]:
         """Intent, confidence, language and entities of one message (for `winbot understand`)."""
@@ -241,10 +302,10 @@ class Router:
         first_contact: bool,
         channel: str,
         outgoing: Outgoing,
+        entities: dict[str, str | None],
         location: tuple[float, float] | None = None,
         deep_link: str | None = None,
     ) -> list[Reply]:
-        entities = {} if text.startswith("/") else self.gazetteer.extract(text, language).as_dict()
         metadata_text = None if text.startswith("/") else text
         if any(entities.values()) and is_place_answer(text, entities, self.gazetteer):
             # Just a place or postcode ("5912 AB", "w Venlo"): where the user is, to find help nearby.
@@ -272,10 +333,6 @@ class Router:
         buttons = [Button(str(b.get("title", "")), str(b.get("payload", ""))) for b in message.buttons]
         return [Reply(message.text, buttons)]
 
-    async def _is_greeting(self, text: str) -> bool:
-        parsed = await self.rasa.parse(for_nlu(text))
-        return ((parsed.get("intent") or {}).get("name")) == "greet"
-
     def _user(self, db: Session, user_id: str, incoming: Incoming) -> tuple[User, bool]:
         user = db.get(User, user_id)
         if user is not None:
@@ -300,11 +357,17 @@ class Router:
         ).all()
         return [(row.id, self.vault.decrypt(row.text_encrypted)) for row in rows]
 
-    def _mark(self, message_id: int, status: MessageStatus) -> None:
-        with self.sessions() as db:
-            message = db.get(InboundMessage, message_id)
-            if message is not None:
-                message.status = status
-                if status is MessageStatus.ANSWERED:
-                    message.answered_at = dt.datetime.now(dt.UTC)
-                db.commit()
+
+def record_inbound(db: Session, user_id: str, channel: str, at: dt.datetime | None = None) -> None:
+    """The user wrote: reachable again, and WhatsApp's 24-hour window starts over. Unknown users: nothing."""
+    state = db.get(ChannelUserState, user_id)
+    if state is None:
+        if db.get(User, user_id) is None:
+            return
+        state = ChannelUserState(user_id=user_id, channel=channel)
+        db.add(state)
+    at = at or utcnow()
+    if state.last_inbound_at is None or at > state.last_inbound_at:
+        state.last_inbound_at = at
+    state.inactive_since = None
+    state.inactive_reason = None

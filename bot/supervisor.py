@@ -1,6 +1,7 @@
-"""`winbot run`: migrate, train if needed, then start and supervise Rasa, the action server and the gateway.
+"""`winbot run`: migrate, train if needed, then start and supervise Rasa, the action server, the gateway and a
+job worker.
 
-A process that dies is restarted (with a growing pause); Ctrl-C stops all three.
+A process that dies is restarted (with a growing pause); Ctrl-C stops all four.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from core.settings import PROJECT_ROOT, Settings
 def seed_help_points(settings: Settings) -> None:
     """A new database starts with the sourced help points (core/geodata/help_points.csv); operators edit them."""
     from core.db.session import make_engine, make_session_factory
-    from core.helppoints import seed_if_empty
+    from core.helppoints.registry import seed_if_empty
 
     engine = make_engine(settings.database_url)
     with make_session_factory(engine)() as session:
@@ -99,11 +100,14 @@ def children(settings: Settings, model: Path, endpoints: Path) -> list[Child]:
         Child("actions", [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)],
               {**env, "SANIC_HOST": "127.0.0.1"}),
         Child("gateway", [python, "-m", "uvicorn", "--factory", "bot.gateway:create_app", "--host", settings.host,
-                          "--port", str(settings.port), "--no-access-log"], env),
+                          "--port", str(settings.port), "--no-access-log"], {**env, "WINBOT_GATEWAY_WORKER": "0"}),
+        # Background jobs: answers to Telegram and WhatsApp messages the gateway queued (core/jobs.py).
+        Child("worker", [python, "-m", "bot.cli", "worker"], env),
     ]
 
 
 def run(settings: Settings) -> int:
+    settings.require_production_keys()  # before anything starts: the gateway would refuse anyway
     (settings.var_dir / "logs").mkdir(parents=True, exist_ok=True)
     upgrade(settings.database_url)
     seed_help_points(settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -9,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,10 +47,49 @@ class Settings:
     whatsapp_template_name: str | None = None
     #: Our language -> the language code of the approved template's translation at Meta.
     whatsapp_template_languages: Mapping[str, str] = field(default_factory=dict)
+    # Abuse limits of POST /api/chat (bot/limits.py): messages a minute and how many of them at once, per web
+    # chat sender and per client address; 0 messages a minute turns a limit off.
+    chat_limit_sender: int = 20
+    chat_burst_sender: int = 10
+    chat_limit_address: int = 120
+    chat_burst_address: int = 60
+    #: Proxies whose X-Forwarded-For is believed (addresses or networks); none by default.
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    #: Bearer token for POST /api/understand from other machines than this one; None: loopback only.
+    api_token: str | None = None
+    #: The key variables that were not in the environment (their key was generated or read from var/secrets/).
+    generated_keys: tuple[str, ...] = ()
+    # Background jobs (core/jobs.py): inbound messages answered at once per worker process, how long a claimed
+    # job is held before another worker may take it, how often an idle worker looks for due jobs, and whether
+    # the gateway process runs a worker itself (`winbot run` starts a separate `winbot worker` instead).
+    inbound_concurrency: int = 8
+    job_lease_seconds: float = 60.0
+    job_poll_seconds: float = 0.25
+    gateway_runs_jobs: bool = True
 
     @property
     def whatsapp_enabled(self) -> bool:
         return self.whatsapp_access_token is not None
+
+    @property
+    def is_postgresql(self) -> bool:
+        return urlsplit(self.database_url).scheme.split("+")[0] in ("postgresql", "postgres")
+
+    def require_production_keys(self) -> None:
+        """Refuse to serve on PostgreSQL (production, maybe several replicas) with keys generated on this machine.
+
+        Each replica would generate its own keys: the same person would get a different pseudonym on each,
+        and one replica could not read what another encrypted.
+        """
+        if not self.is_postgresql or not self.generated_keys:
+            return
+        missing = " and ".join(self.generated_keys)
+        exports = "; ".join(f"export {name}=$(openssl rand -hex 32)" for name in self.generated_keys)
+        raise SettingsError(
+            f"DATABASE_URL is PostgreSQL (production), so the keys must come from the environment, the same on "
+            f"every replica: set {missing} (64 hex characters each), e.g. `{exports}`, and keep them safe. "
+            f"To keep data made with this machine's generated keys, use the values in {self.var_dir / 'secrets'}/."
+        )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -56,6 +97,7 @@ class Settings:
         var_dir = Path(env.get("WINBOT_VAR_DIR", PROJECT_ROOT / "var")).resolve()
         rasa_port = _int(env, "RASA_PORT", 5005)
         action_port = _int(env, "ACTION_PORT", 5055)
+        key_names = ("WINBOT_PSEUDONYM_KEY", "WINBOT_ENCRYPTION_KEY")
         return cls(
             var_dir=var_dir,
             database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'winbot.db'}",
@@ -75,6 +117,14 @@ class Settings:
             telegram_webhook_url=env.get("TELEGRAM_WEBHOOK_URL") or None,
             telegram_webhook_secret=_webhook_secret(env),
             **_whatsapp(env),
+            **_limits(env),  # type: ignore[arg-type]  # mypy cannot tie the dict's keys to the int fields
+            trusted_proxies=_trusted_proxies(env),
+            api_token=_api_token(env),
+            generated_keys=tuple(name for name in key_names if not env.get(name)),
+            inbound_concurrency=max(1, _int(env, "WINBOT_INBOUND_CONCURRENCY", 8)),
+            job_lease_seconds=_float(env, "WINBOT_JOB_LEASE_SECONDS", 60.0),
+            job_poll_seconds=_float(env, "WINBOT_JOB_POLL_SECONDS", 0.25),
+            gateway_runs_jobs=(env.get("WINBOT_GATEWAY_WORKER") or "1") not in ("0", "false", "no"),
         )
 
 
@@ -86,6 +136,60 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
+    if value <= 0:
+        raise SettingsError(f"{name} must be more than 0, got {raw!r}")
+    return value
+
+
+def _limits(env: Mapping[str, str]) -> dict[str, int]:
+    values = {
+        "chat_limit_sender": _int(env, "WINBOT_CHAT_LIMIT_SENDER", 20),
+        "chat_burst_sender": _int(env, "WINBOT_CHAT_BURST_SENDER", 10),
+        "chat_limit_address": _int(env, "WINBOT_CHAT_LIMIT_ADDRESS", 120),
+        "chat_burst_address": _int(env, "WINBOT_CHAT_BURST_ADDRESS", 60),
+    }
+    for key, value in values.items():
+        name = f"WINBOT_{key.upper()}"
+        if value < 0:
+            raise SettingsError(f"{name} must be 0 or more, got {value}")
+        if key.startswith("chat_burst") and value < 1:
+            raise SettingsError(f"{name} must be at least 1 (how many messages may come at once)")
+    return values
+
+
+def _trusted_proxies(env: Mapping[str, str]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """WINBOT_TRUSTED_PROXIES: comma-separated addresses (or networks) of the reverse proxies in front of us."""
+    proxies = []
+    for item in (env.get("WINBOT_TRUSTED_PROXIES") or "").split(","):
+        if item.strip():
+            try:
+                proxies.append(ipaddress.ip_network(item.strip(), strict=False))
+            except ValueError as exc:
+                raise SettingsError(
+                    f"WINBOT_TRUSTED_PROXIES must be comma-separated IP addresses (or networks) of your reverse "
+                    f"proxies, e.g. '127.0.0.1' or '10.0.0.5,10.0.0.6'; {item.strip()!r} is not one"
+                ) from exc
+    return tuple(proxies)
+
+
+def _api_token(env: Mapping[str, str]) -> str | None:
+    token = env.get("WINBOT_API_TOKEN") or None
+    if token is not None and (len(token) < 16 or not token.isascii() or not token.isprintable() or " " in token):
+        raise SettingsError(
+            "WINBOT_API_TOKEN must be at least 16 printable ASCII characters without spaces "
+            "(e.g. from `openssl rand -hex 32`)"
+        )
+    return token
 
 
 def _webhook_secret(env: Mapping[str, str]) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -46,6 +47,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     }
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
+    # Keys from the environment, as production must have them on PostgreSQL (Settings.require_production_keys).
+    for name in ("WINBOT_PSEUDONYM_KEY", "WINBOT_ENCRYPTION_KEY"):
+        env[name] = env.get(name) or secrets.token_hex(32)
+    # Every test talks from 127.0.0.1, many conversations in a row: the abuse limits are tested in tests/bot/.
+    env.update(WINBOT_CHAT_LIMIT_SENDER="6000", WINBOT_CHAT_BURST_SENDER="1000",
+               WINBOT_CHAT_LIMIT_ADDRESS="60000", WINBOT_CHAT_BURST_ADDRESS="10000")
     # CI runs the stack as production does: PostgreSQL (app and Rasa's tracker store) and a Redis lock store.
     if os.environ.get("WINBOT_TEST_STACK_DATABASE_URL"):
         env["DATABASE_URL"] = os.environ["WINBOT_TEST_STACK_DATABASE_URL"]

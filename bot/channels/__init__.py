@@ -22,6 +22,7 @@ from bot.channels.telegram import TelegramChannel
 from bot.channels.whatsapp import WhatsAppChannel
 from bot.rasa_client import RasaClient
 from bot.router import Router
+from core.jobs import Jobs
 from core.settings import Settings
 
 log = logging.getLogger("winbot.channels")
@@ -37,7 +38,7 @@ class Channels:
 
     def routes(self) -> list[Route]:
         routes: list[Route] = []
-        if self.telegram and self.telegram.webhook_url:
+        if self.telegram and self.telegram.webhook_url and self.telegram.receiving:
             routes.append(Route(TELEGRAM_WEBHOOK_PATH, self.telegram.webhook, methods=["POST"]))
         if self.whatsapp:
             routes += self.whatsapp.routes()
@@ -58,12 +59,21 @@ class Channels:
 
 
 def build_channels(
-    settings: Settings, router: Router, sessions: sessionmaker[Session], rasa: RasaClient
+    settings: Settings,
+    router: Router,
+    sessions: sessionmaker[Session],
+    rasa: RasaClient,
+    jobs: Jobs,
+    *,
+    receive: bool = True,
+    answer: bool = True,
 ) -> Channels:
-    conversations = Conversations(router, ChannelState(sessions, router.vault), rasa, rasa_tracker_url(settings))
+    """The configured channels. ``receive``: updates come in here and are queued (the gateway); ``answer``: this
+    process runs the queued messages' jobs (a worker). Either way every channel registers its job tasks."""
+    conversations = Conversations(router, ChannelState(router.vault), rasa, rasa_tracker_url(settings))
     channels = Channels(conversations)
     if settings.telegram_bot_token:
-        channels.telegram = TelegramChannel(settings, conversations)
+        channels.telegram = TelegramChannel(settings, conversations, sessions, jobs, receive=receive, answer=answer)
     if settings.whatsapp_enabled:
-        channels.whatsapp = WhatsAppChannel(settings, conversations)
+        channels.whatsapp = WhatsAppChannel(settings, conversations, sessions, jobs)
     return channels

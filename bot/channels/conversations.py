@@ -12,14 +12,16 @@ import enum
 import hashlib
 import hmac
 import logging
-import time
 import traceback
 from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
 
 from bot.channels.state import ChannelState, purge_rasa_events
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.router import Incoming, Outgoing, Router
 from core.content import channel_messages as cm
+from core.db.uow import UnitOfWork
 from core.i18n import gettext, normalise_language, use_locale
 from core.render import Button, Reply, menu_buttons
 
@@ -31,8 +33,6 @@ FORGET = "/forget"
 FORGET_CONFIRM = "/forget_confirm"
 FORGET_CANCEL = "/forget_cancel"
 PRIVACY = "/privacy"
-#: Seconds between prunings of old delivery ids (also done at start).
-PRUNE_EVERY = 6 * 3600
 
 
 class Kind(enum.StrEnum):
@@ -57,6 +57,8 @@ class ChannelMessage:
 
 
 class Conversations:
+    """Channel-neutral handling of one message, in the unit of work its entry point (a job) opened."""
+
     def __init__(
         self,
         router: Router,
@@ -68,86 +70,89 @@ class Conversations:
         self.state = state
         self.rasa = rasa
         self.rasa_tracker_url = rasa_tracker_url
-        self._pruned_at = time.monotonic()
 
     def user_id(self, channel: str, address: str) -> str:
         return self.router.user_id(channel, address)
 
-    def first_delivery(self, channel: str, external_id: str) -> bool:
-        """False when the channel delivers the same update or message again (keyed: ids can hold numbers)."""
-        if time.monotonic() - self._pruned_at > PRUNE_EVERY:
-            self._pruned_at = time.monotonic()
-            self.state.prune_deliveries()
+    def delivery_key(self, channel: str, external_id: str) -> str:
+        """A keyed hash of a channel's message or update id (WhatsApp ids embed the phone number), for the
+        inbound job's dedup key: a redelivery is not queued twice."""
         key = hmac.new(self.router.pseudonym_key, f"delivery\x1f{channel}\x1f{external_id}".encode(), hashlib.sha256)
-        return self.state.claim_delivery(channel, key.hexdigest()[:40])
+        return f"in:{channel}:{key.hexdigest()[:40]}"
 
-    async def handle(self, message: ChannelMessage) -> Outgoing:
+    async def handle(self, message: ChannelMessage, uow: UnitOfWork) -> Outgoing:
         """The replies to one message. Never raises: an unexpected error gets the apology (and a log line
         with the error's type and place only, as error messages can quote data)."""
         user_id = self.user_id(message.channel, message.address)
         try:
-            outgoing = await self._handle(user_id, message)
-            self.state.record_inbound(user_id, message.channel, message.received_at)
-            return outgoing
+            return await self._handle(user_id, message, uow)
         except Exception as exc:
             log.error("%s message of user %s failed: %s%s",
                       message.channel, user_id, type(exc).__name__, error_place(exc))
-            return self._apology(user_id, message)
+            return await self._apology(user_id, message, uow)
 
-    async def _handle(self, user_id: str, message: ChannelMessage) -> Outgoing:
+    async def _handle(self, user_id: str, message: ChannelMessage, uow: UnitOfWork) -> Outgoing:
         if message.kind is Kind.MEDIA:
-            return self._say(user_id, message, cm.MEDIA_NOT_UNDERSTOOD, menu=True)
+            return await self._say(user_id, message, uow, cm.MEDIA_NOT_UNDERSTOOD, menu=True)
         if message.kind is Kind.CONTACT:
-            return self._say(user_id, message, cm.CONTACT_REFUSED)
+            return await self._say(user_id, message, uow, cm.CONTACT_REFUSED)
         if message.kind is Kind.LOCATION:
             incoming = Incoming(message.channel, message.address, "", message.language_hint, message.location)
-            return await self.router.handle(incoming)
+            return await self.router.handle(incoming, uow, message.received_at)
         text = message.text.strip()
         if message.kind is Kind.BUTTON:
-            payload = self.state.resolve_button(text)
+            payload = await uow.run(self.state.resolve_button, text)
             if payload is None:
-                return self._say(user_id, message, cm.UNKNOWN_BUTTON, menu=True)
+                return await self._say(user_id, message, uow, cm.UNKNOWN_BUTTON, menu=True)
             text = payload
         command = text.split("@")[0].lower()
         if command == PRIVACY:
-            return self._say(user_id, message, cm.PRIVACY_DETAILS)
+            return await self._say(user_id, message, uow, cm.PRIVACY_DETAILS)
         if command == FORGET:
-            return self._ask_to_forget(user_id, message)
+            return await self._ask_to_forget(user_id, message, uow)
         if command == FORGET_CANCEL:
-            return self._say(user_id, message, cm.FORGET_KEPT, menu=True)
+            return await self._say(user_id, message, uow, cm.FORGET_KEPT, menu=True)
         if command == FORGET_CONFIRM:
-            return await self._forget(user_id, message)
-        return await self.router.handle(Incoming(message.channel, message.address, text, message.language_hint))
+            return await self._forget(user_id, message, uow)
+        incoming = Incoming(message.channel, message.address, text, message.language_hint)
+        return await self.router.handle(incoming, uow, message.received_at)
 
     # -- replies that need no dialogue ------------------------------------------------------------------
 
-    def language(self, user_id: str, hint: str | None) -> str:
-        return self.state.language(user_id) or normalise_language(hint)
+    def _language(self, db: Session, user_id: str, message: ChannelMessage) -> str:
+        """The user's language; the user wrote, so their reachability and 24-hour window are updated too."""
+        self.state.record_inbound(db, user_id, message.channel, message.received_at)
+        return self.state.language(db, user_id) or normalise_language(message.language_hint)
 
-    def _apology(self, user_id: str, message: ChannelMessage) -> Outgoing:
+    async def _apology(self, user_id: str, message: ChannelMessage, uow: UnitOfWork) -> Outgoing:
         try:
-            language = self.language(user_id, message.language_hint)
+            language = await uow.transaction(self._language, user_id, message)
         except Exception:  # the database may be what failed
             language = normalise_language(message.language_hint)
         with use_locale(language):
             return Outgoing(language, [Reply(gettext(cm.SOMETHING_WENT_WRONG))])
 
-    def _say(self, user_id: str, message: ChannelMessage, text: str, menu: bool = False) -> Outgoing:
-        language = self.language(user_id, message.language_hint)
+    async def _say(self, user_id: str, message: ChannelMessage, uow: UnitOfWork, text: str,
+                   menu: bool = False) -> Outgoing:
+        language = await uow.transaction(self._language, user_id, message)
         with use_locale(language):
             return Outgoing(language, [Reply(gettext(text), menu_buttons() if menu else [])])
 
-    def _ask_to_forget(self, user_id: str, message: ChannelMessage) -> Outgoing:
-        language = self.language(user_id, message.language_hint)
+    async def _ask_to_forget(self, user_id: str, message: ChannelMessage, uow: UnitOfWork) -> Outgoing:
+        language = await uow.transaction(self._language, user_id, message)
         with use_locale(language):
             buttons = [Button(gettext(cm.BUTTON_FORGET_YES), FORGET_CONFIRM),
                        Button(gettext(cm.BUTTON_FORGET_NO), FORGET_CANCEL)]
             return Outgoing(language, [Reply(gettext(cm.FORGET_QUESTION), buttons)])
 
-    async def _forget(self, user_id: str, message: ChannelMessage) -> Outgoing:
+    async def _forget(self, user_id: str, message: ChannelMessage, uow: UnitOfWork) -> Outgoing:
         """Erase the user: our rows (the database cascades), then Rasa's dialogue state and stored events."""
-        language = self.language(user_id, message.language_hint)
-        erased = self.state.erase_user(user_id)
+
+        def erase(db: Session) -> tuple[str, bool]:
+            language = self.state.language(db, user_id) or normalise_language(message.language_hint)
+            return language, self.state.erase_user(db, user_id)
+
+        language, erased = await uow.transaction(erase)
         try:
             await self.rasa.restart(user_id)
         except RasaUnavailable as exc:

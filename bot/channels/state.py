@@ -1,7 +1,9 @@
-"""What the channels remember between messages: deliveries already handled, who blocked the bot, when a
-user last wrote (WhatsApp's 24-hour window), long button payloads, and erasing a user on request.
+"""What the channels remember between messages: who blocked the bot, when a user last wrote (WhatsApp's
+24-hour window), long button payloads, and erasing a user on request.
 
-Every function opens and commits its own short session: each is one step of handling one update.
+Every method takes the caller's ``Session`` (the unit of work of the message or job being handled) and runs in
+a worker thread; none opens, commits or closes a session itself. Redeliveries are stopped where updates are
+queued (the job's dedup key, see bot/inbound.py).
 """
 
 from __future__ import annotations
@@ -10,61 +12,35 @@ import base64
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 
 from sqlalchemy import create_engine, delete, select, text
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
-from core.db.models import (
-    ButtonPayload,
-    ChannelAddress,
-    ChannelUserState,
-    ProcessedDelivery,
-    User,
-    utcnow,
-)
+from bot.router import record_inbound
+from core.db.models import ButtonPayload, ChannelAddress, ChannelUserState, User, utcnow
 from core.privacy import Vault
 from core.settings import Settings
 
 log = logging.getLogger("winbot.channels")
 
-#: Channels redeliver for hours (Telegram) or up to a week (WhatsApp); a key is kept a little longer.
-DELIVERY_KEEP = dt.timedelta(days=8)
 #: Keys of stored button payloads start with this; payloads themselves start with "/".
 BUTTON_KEY_PREFIX = "#"
 WHATSAPP_WINDOW = dt.timedelta(hours=24)
 
 
 class ChannelState:
-    def __init__(self, sessions: sessionmaker[Session], vault: Vault) -> None:
-        self.sessions = sessions
+    def __init__(self, vault: Vault) -> None:
         self.vault = vault
         self._payloads: dict[str, str] = {}
 
-    # -- deliveries -------------------------------------------------------------------------------------
-
-    def claim_delivery(self, channel: str, key: str) -> bool:
-        """True the first time a (channel, key) is seen; False for a redelivery. Atomic across workers."""
-        with self.sessions() as db:
-            db.add(ProcessedDelivery(channel=channel, key=key))
-            try:
-                db.commit()
-            except IntegrityError:
-                db.rollback()
-                return False
-        return True
-
-    def prune_deliveries(self, now: dt.datetime | None = None) -> int:
-        cutoff = (now or utcnow()) - DELIVERY_KEEP
-        with self.sessions() as db:
-            removed = db.execute(delete(ProcessedDelivery).where(ProcessedDelivery.created_at < cutoff)).rowcount
-            db.commit()
-        return int(removed or 0)
-
     # -- per-user state ---------------------------------------------------------------------------------
 
-    def _state(self, db: Session, user_id: str, channel: str) -> ChannelUserState | None:
+    @staticmethod
+    def _state(db: Session, user_id: str, channel: str) -> ChannelUserState | None:
         """The user's state row, created on demand; None when the user is unknown (or was erased)."""
         state = db.get(ChannelUserState, user_id)
         if state is None and db.get(User, user_id) is not None:
@@ -72,99 +48,86 @@ class ChannelState:
             db.add(state)
         return state
 
-    def record_inbound(self, user_id: str, channel: str, at: dt.datetime | None = None) -> None:
+    @staticmethod
+    def record_inbound(db: Session, user_id: str, channel: str, at: dt.datetime | None = None) -> None:
         """The user wrote: they can be reached again, and WhatsApp's 24-hour window starts over."""
-        with self.sessions() as db:
-            state = self._state(db, user_id, channel)
-            if state is None:
-                return
-            at = at or utcnow()
-            if state.last_inbound_at is None or at > state.last_inbound_at:
-                state.last_inbound_at = at
-            state.inactive_since = None
-            state.inactive_reason = None
-            db.commit()
+        record_inbound(db, user_id, channel, at)
 
-    def mark_inactive(self, user_id: str, channel: str, reason: str) -> None:
-        with self.sessions() as db:
-            state = self._state(db, user_id, channel)
-            if state is None:
-                return
-            if state.inactive_since is None:
-                state.inactive_since = utcnow()
-            state.inactive_reason = reason[:32]
-            db.commit()
+    def mark_inactive(self, db: Session, user_id: str, channel: str, reason: str) -> None:
+        state = self._state(db, user_id, channel)
+        if state is None:
+            return
+        if state.inactive_since is None:
+            state.inactive_since = utcnow()
+        state.inactive_reason = reason[:32]
         log.info("%s user %s marked inactive: %s", channel, user_id, reason)
 
-    def close_window(self, user_id: str) -> None:
+    @staticmethod
+    def close_window(db: Session, user_id: str) -> None:
         """WhatsApp said the 24-hour window is closed (error 131047), whatever our clock says."""
-        with self.sessions() as db:
-            state = db.get(ChannelUserState, user_id)
-            if state is not None:
-                state.last_inbound_at = None
-                db.commit()
+        state = db.get(ChannelUserState, user_id)
+        if state is not None:
+            state.last_inbound_at = None
 
-    def is_active(self, user_id: str) -> bool:
-        with self.sessions() as db:
-            state = db.get(ChannelUserState, user_id)
-            return state is None or state.inactive_since is None
+    @staticmethod
+    def is_active(db: Session, user_id: str) -> bool:
+        state = db.get(ChannelUserState, user_id)
+        return state is None or state.inactive_since is None
 
-    def window_open(self, user_id: str, now: dt.datetime | None = None) -> bool:
-        with self.sessions() as db:
-            state = db.get(ChannelUserState, user_id)
-            last = state.last_inbound_at if state else None
+    @staticmethod
+    def window_open(db: Session, user_id: str, now: dt.datetime | None = None) -> bool:
+        state = db.get(ChannelUserState, user_id)
+        last = state.last_inbound_at if state else None
         return last is not None and (now or utcnow()) - last < WHATSAPP_WINDOW
 
-    def language(self, user_id: str) -> str | None:
-        with self.sessions() as db:
-            user = db.get(User, user_id)
-            return user.language if user else None
+    @staticmethod
+    def language(db: Session, user_id: str) -> str | None:
+        user = db.get(User, user_id)
+        return user.language if user else None
 
-    def address(self, user_id: str, channel: str) -> str | None:
+    def address(self, db: Session, user_id: str, channel: str) -> str | None:
         """The chat id or phone number to write to, decrypted; None if the user is unknown or erased."""
-        with self.sessions() as db:
-            encrypted = db.scalar(
-                select(ChannelAddress.address_encrypted).where(
-                    ChannelAddress.user_id == user_id, ChannelAddress.channel == channel
-                )
+        encrypted = db.scalar(
+            select(ChannelAddress.address_encrypted).where(
+                ChannelAddress.user_id == user_id, ChannelAddress.channel == channel
             )
+        )
         return self.vault.decrypt(encrypted) if encrypted else None
 
-    def erase_user(self, user_id: str) -> bool:
+    @staticmethod
+    def erase_user(db: Session, user_id: str) -> bool:
         """Delete the user; the database cascades to addresses, messages, subscriptions and channel state."""
-        with self.sessions() as db:
-            removed = db.execute(delete(User).where(User.id == user_id)).rowcount
-            db.commit()
-        return bool(removed)
+        removed = db.execute(delete(User).where(User.id == user_id))
+        return bool(getattr(removed, "rowcount", 0))
 
     # -- button payloads --------------------------------------------------------------------------------
 
-    def button_id(self, payload: str, max_bytes: int) -> str:
-        """The payload itself if it fits the channel's limit, else a short stable key stored with it."""
-        if len(payload.encode()) <= max_bytes and not payload.startswith(BUTTON_KEY_PREFIX):
-            return payload
-        digest = hashlib.sha256(payload.encode()).digest()
-        key = BUTTON_KEY_PREFIX + base64.urlsafe_b64encode(digest[:12]).decode()
-        if self._payloads.get(key) == payload:
-            return key
-        with self.sessions() as db:
-            if db.get(ButtonPayload, key) is None:
-                db.add(ButtonPayload(key=key, payload=payload))
-                try:
-                    db.commit()
-                except IntegrityError:  # stored at the same moment by another message
-                    db.rollback()
-        self._payloads[key] = payload
-        return key
+    def button_ids(self, db: Session, payloads: Iterable[str], max_bytes: int) -> dict[str, str]:
+        """For each payload, itself if it fits the channel's limit, else a short stable key stored with it."""
+        ids: dict[str, str] = {}
+        for payload in payloads:
+            if len(payload.encode()) <= max_bytes and not payload.startswith(BUTTON_KEY_PREFIX):
+                ids[payload] = payload
+                continue
+            digest = hashlib.sha256(payload.encode()).digest()
+            key = BUTTON_KEY_PREFIX + base64.urlsafe_b64encode(digest[:12]).decode()
+            ids[payload] = key
+            if self._payloads.get(key) == payload:
+                continue
+            insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+            # Stored at the same moment by another message: the same key and payload, nothing to do.
+            db.execute(insert(ButtonPayload).values(key=key, payload=payload, created_at=utcnow())
+                       .on_conflict_do_nothing(index_elements=["key"]))
+            self._payloads[key] = payload
+        return ids
 
-    def resolve_button(self, button_id: str) -> str | None:
+    def resolve_button(self, db: Session, button_id: str) -> str | None:
         """The payload of a button id; None for a key we never gave out (or that was lost)."""
         if not button_id.startswith(BUTTON_KEY_PREFIX):
             return button_id
         if button_id in self._payloads:
             return self._payloads[button_id]
-        with self.sessions() as db:
-            row = db.get(ButtonPayload, button_id)
+        row = db.get(ButtonPayload, button_id)
         if row is None:
             return None
         self._payloads[button_id] = row.payload

@@ -14,7 +14,10 @@ import hmac
 import logging
 import os
 from collections.abc import Sequence
+from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from telegram import (
@@ -33,11 +36,8 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     ApplicationHandlerStop,
-    CallbackQueryHandler,
     ContextTypes,
-    MessageHandler,
     TypeHandler,
-    filters,
 )
 
 from bot.channels.conversations import ChannelMessage, Conversations, Kind, error_place
@@ -45,13 +45,17 @@ from bot.channels.render import shorten, split_text, telegram_html, utf16_len
 from bot.http import BadRequest, read_json
 from bot.router import Outgoing
 from core.content import channel_messages as cm
+from core.db.uow import UnitOfWork
 from core.i18n import DEFAULT_LANGUAGE, LANGUAGES, gettext, use_locale
+from core.jobs import JobContext, Jobs, Retry, Task
 from core.render import Button
 from core.settings import Settings
 
 log = logging.getLogger("winbot.telegram")
 
 CHANNEL = "telegram"
+INBOUND_QUEUE = "inbound"
+UPDATE_TASK = "telegram.update"
 WEBHOOK_PATH = "/webhooks/telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name, not a secret
 #: Updates we ask for: messages, button presses, and being blocked or unblocked (my_chat_member).
@@ -69,10 +73,8 @@ COMMANDS = (
     ("stop", cm.COMMAND_STOP),
     ("forget", cm.COMMAND_FORGET),
 )
-_NOT_UNDERSTOOD = (
-    filters.VOICE | filters.AUDIO | filters.PHOTO | filters.Sticker.ALL | filters.Document.ALL | filters.VIDEO
-    | filters.VIDEO_NOTE | filters.ANIMATION
-)
+#: Message parts we do not understand (answered with a short note and the menu).
+MEDIA_ATTRIBUTES = ("voice", "audio", "photo", "sticker", "document", "video", "video_note", "animation")
 
 
 def _polling_failed(error: TelegramError) -> None:
@@ -91,7 +93,19 @@ def webhook_secret(settings: Settings) -> str:
 class TelegramChannel:
     name = CHANNEL
 
-    def __init__(self, settings: Settings, conversations: Conversations, poll_timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        conversations: Conversations,
+        sessions: sessionmaker[Session],
+        jobs: Jobs,
+        *,
+        receive: bool = True,
+        answer: bool = True,
+        poll_timeout: float = 10.0,
+    ) -> None:
+        """``receive``: take updates (polling or the webhook) and queue them (the gateway). ``answer``: run the
+        queued updates' jobs (a worker). One process may do both."""
         if not settings.telegram_bot_token:
             raise ValueError("TELEGRAM_BOT_TOKEN is not set")
         # Opt in to python-telegram-bot's coming time periods (timedelta, not int seconds): without it, PTB
@@ -100,6 +114,10 @@ class TelegramChannel:
         # httpx logs every request URL at INFO, and Bot API URLs contain the token.
         logging.getLogger("httpx").setLevel(logging.WARNING)
         self.conversations = conversations
+        self.sessions = sessions
+        self.jobs = jobs
+        self.receiving = receive
+        self.answering = answer
         self.webhook_url = settings.telegram_webhook_url
         self.secret = webhook_secret(settings)
         self.poll_timeout = poll_timeout
@@ -110,15 +128,16 @@ class TelegramChannel:
             .base_url(f"{root}/bot")
             .base_file_url(f"{root}/file/bot")
             .rate_limiter(AIORateLimiter(max_retries=3))
-            # Users are independent (the router locks per user), so one slow answer never holds up others.
-            .concurrent_updates(32)
         )
-        if self.webhook_url:
+        if self.webhook_url or not receive:
             builder = builder.updater(None)
-        self.application: Application = builder.build()  # type: ignore[type-arg]
+        self.application: Application = builder.build()
         self.running = False
+        self._ready = asyncio.Event()
         self._starting: asyncio.Task[None] | None = None
-        self._register_handlers()
+        # Polling: every update is queued as a job as soon as it arrives (the webhook queues it itself).
+        self.application.add_handler(TypeHandler(Update, self._queue_polled), group=-1)
+        jobs.register(Task(UPDATE_TASK, INBOUND_QUEUE, self._answer_job))
 
     # -- lifecycle ---------------------------------------------------------------------------------------
 
@@ -142,12 +161,14 @@ class TelegramChannel:
                 log.warning("Telegram unreachable (%s); retrying in %.0f s", type(exc).__name__, pause)
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 60)
-        self.conversations.state.prune_deliveries()
         self.running = True
+        self._ready.set()
 
     async def _connect(self) -> None:
         """Each step may be repeated after a network error: initialize() is idempotent, the others checked."""
         await self.application.initialize()
+        if not self.receiving:
+            return  # a worker only sends
         await self._set_commands()
         if not self.application.running:
             await self.application.start()
@@ -188,10 +209,10 @@ class TelegramChannel:
             except TelegramError as exc:
                 log.warning("set_my_commands(%s) failed: %s", language or "default", type(exc).__name__)
 
-    # -- webhook -----------------------------------------------------------------------------------------
+    # -- receiving: every update becomes a durable job ------------------------------------------------------
 
     async def webhook(self, request: Request) -> Response:
-        """POST /webhooks/telegram: check the secret, queue the update, answer 200 at once."""
+        """POST /webhooks/telegram: check the secret, store the update as a job, and only then answer 200."""
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, self.secret.encode()):
             log.info("rejected telegram webhook: 403 wrong secret token")
@@ -202,7 +223,7 @@ class TelegramChannel:
             if not isinstance(update_id, int) or isinstance(update_id, bool):
                 raise BadRequest(400, "update_id must be an integer")
             try:
-                update = Update.de_json(data, self.application.bot)
+                Update.de_json(data, self.application.bot)
             except Exception as exc:  # whatever the library makes of a bad shape, it is the sender's error
                 raise BadRequest(400, "not a Telegram update") from exc
         except BadRequest as exc:
@@ -210,72 +231,82 @@ class TelegramChannel:
             return JSONResponse({"error": exc.message}, status_code=exc.status)
         if not self.running and (self._starting is None or self._starting.done()):
             return JSONResponse({"error": "the Telegram bot is not running"}, status_code=503)
-        await self.application.update_queue.put(update)  # handled once the bot has started
+        try:
+            await self._queue(update_id, data)
+        except SQLAlchemyError as exc:
+            log.error("could not queue a telegram update: %s%s", type(exc).__name__, error_place(exc))
+            return JSONResponse({"error": "busy, try again"}, status_code=503)  # Telegram retries
         return Response(status_code=200)
 
-    # -- handlers ----------------------------------------------------------------------------------------
+    async def _queue_polled(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self._queue(update.update_id, update.to_dict())
+        raise ApplicationHandlerStop
 
-    def _register_handlers(self) -> None:
-        app = self.application
-        app.add_handler(TypeHandler(Update, self._preprocess), group=-1)
-        private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-        app.add_handler(CallbackQueryHandler(self._on_button))
-        app.add_handler(MessageHandler(private & filters.TEXT, self._on_text))
-        app.add_handler(MessageHandler(private & filters.LOCATION, self._on_location))
-        app.add_handler(MessageHandler(private & filters.CONTACT, self._on_contact))
-        app.add_handler(MessageHandler(private & _NOT_UNDERSTOOD, self._on_media))
-        app.add_error_handler(self._on_error)
+    async def _queue(self, update_id: int, data: dict[str, Any]) -> None:
+        key = self.conversations.delivery_key(CHANNEL, str(update_id))
 
-    async def _preprocess(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """One gate for every update: private chats only, no edits, each update once, blocks recorded."""
+        def queue(db: Session) -> bool:
+            return self.jobs.enqueue(db, UPDATE_TASK, data, dedup_key=key)
+
+        async with UnitOfWork(self.sessions) as uow:
+            if not await uow.transaction(queue):
+                log.info("telegram update delivered again; ignored")
+                return
+        self.jobs.notify(INBOUND_QUEUE)
+
+    # -- answering (a job, in a worker) ------------------------------------------------------------------------
+
+    async def _answer_job(self, job: JobContext) -> None:
+        if not self._ready.is_set():
+            try:
+                await asyncio.wait_for(self._ready.wait(), timeout=30)
+            except TimeoutError as exc:
+                raise Retry(30, "the Telegram bot has not started") from exc
+        update = Update.de_json(job.payload, self.application.bot)
+        if update is not None:
+            await self.dispatch(update, job.uow)
+
+    async def dispatch(self, update: Update, uow: UnitOfWork) -> None:
+        """Private chats only, no edits; blocks recorded; each kind of message to its answer."""
         chat = update.effective_chat
         if chat is None or chat.type != ChatType.PRIVATE:
-            raise ApplicationHandlerStop  # groups and channels: the bot is for private chats
+            return  # groups and channels: the bot is for private chats
         if update.my_chat_member is not None:
-            self._membership_changed(update)
-            raise ApplicationHandlerStop
-        if update.message is None and update.callback_query is None:
-            raise ApplicationHandlerStop  # edited messages and anything else we did not ask for
-        if not self.conversations.first_delivery(CHANNEL, str(update.update_id)):
-            log.info("telegram update delivered again; ignored")
-            raise ApplicationHandlerStop
+            await self._membership_changed(update, uow)
+            return
+        if update.callback_query is not None:
+            query = update.callback_query
+            with contextlib.suppress(TelegramError):
+                await query.answer()  # stops the spinner on the button
+            await self._answer(update, uow, Kind.BUTTON, text=query.data or "")
+            return
+        message = update.message
+        if message is None:
+            return  # edited messages and anything else we did not ask for
+        if message.text is not None:
+            await self._answer(update, uow, Kind.TEXT, text=message.text)
+        elif message.location is not None:
+            location = (float(message.location.latitude), float(message.location.longitude))
+            await self._answer(update, uow, Kind.LOCATION, location=location)
+        elif message.contact is not None:
+            await self._answer(update, uow, Kind.CONTACT)
+        elif any(getattr(message, kind) for kind in MEDIA_ATTRIBUTES):
+            await self._answer(update, uow, Kind.MEDIA)
 
-    def _membership_changed(self, update: Update) -> None:
+    async def _membership_changed(self, update: Update, uow: UnitOfWork) -> None:
         member = update.my_chat_member
         assert member is not None
         user_id = self.conversations.user_id(CHANNEL, str(member.chat.id))
         status = member.new_chat_member.status
+        state = self.conversations.state
         if status in (ChatMember.BANNED, ChatMember.LEFT):
-            self.conversations.state.mark_inactive(user_id, CHANNEL, "blocked the bot")
+            await uow.transaction(state.mark_inactive, user_id, CHANNEL, "blocked the bot")
         elif status == ChatMember.MEMBER:
-            self.conversations.state.record_inbound(user_id, CHANNEL)
-
-    async def _on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message = update.effective_message
-        assert message is not None and message.text is not None
-        await self._answer(update, Kind.TEXT, text=message.text)
-
-    async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        query = update.callback_query
-        assert query is not None
-        with contextlib.suppress(TelegramError):
-            await query.answer()  # stops the spinner on the button
-        await self._answer(update, Kind.BUTTON, text=query.data or "")
-
-    async def _on_location(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message = update.effective_message
-        assert message is not None and message.location is not None
-        location = (float(message.location.latitude), float(message.location.longitude))
-        await self._answer(update, Kind.LOCATION, location=location)
-
-    async def _on_contact(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self._answer(update, Kind.CONTACT)
-
-    async def _on_media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self._answer(update, Kind.MEDIA)
+            await uow.transaction(state.record_inbound, user_id, CHANNEL)
 
     async def _answer(
-        self, update: Update, kind: Kind, text: str = "", location: tuple[float, float] | None = None
+        self, update: Update, uow: UnitOfWork, kind: Kind, text: str = "",
+        location: tuple[float, float] | None = None,
     ) -> None:
         chat, user = update.effective_chat, update.effective_user
         assert chat is not None
@@ -292,20 +323,15 @@ class TelegramChannel:
         )
         with contextlib.suppress(TelegramError):
             await self.application.bot.send_chat_action(chat.id, ChatAction.TYPING)
-        outgoing = await self.conversations.handle(incoming)
-        await self.send(chat.id, outgoing)
-
-    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Log what failed and where, never the update (it holds names and texts)."""
-        error = context.error
-        where = error_place(error) if error is not None else ""
-        update_id = update.update_id if isinstance(update, Update) else None
-        log.error("telegram update %s failed: %s%s", update_id, type(error).__name__, where)
+        outgoing = await self.conversations.handle(incoming, uow)
+        await self.send(chat.id, outgoing, uow)
 
     # -- sending -----------------------------------------------------------------------------------------
 
-    async def send(self, chat_id: int | str, outgoing: Outgoing) -> bool:
+    async def send(self, chat_id: int | str, outgoing: Outgoing, uow: UnitOfWork) -> bool:
         """Send the replies; False if the user blocked the bot (then marked inactive) or sending failed."""
+        payloads = [button.payload for reply in outgoing.messages for button in reply.buttons]
+        ids = await uow.transaction(self.conversations.state.button_ids, payloads, CALLBACK_DATA_BYTES)
         for reply in outgoing.messages:
             chunks = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH, measure=utf16_len) or ["…"]
             for position, chunk in enumerate(chunks):
@@ -315,45 +341,49 @@ class TelegramChannel:
                         chat_id,
                         telegram_html(chunk),
                         parse_mode=ParseMode.HTML,
-                        reply_markup=self.keyboard(reply.buttons) if last else None,
+                        reply_markup=keyboard(reply.buttons, ids) if last else None,
                         link_preview_options=LinkPreviewOptions(is_disabled=True),
                     )
                 except Forbidden:
                     user_id = self.conversations.user_id(CHANNEL, str(chat_id))
-                    self.conversations.state.mark_inactive(user_id, CHANNEL, "blocked the bot")
+                    await uow.transaction(self.conversations.state.mark_inactive, user_id, CHANNEL, "blocked the bot")
                     return False
                 except TelegramError as exc:
                     log.warning("telegram send failed: %s", type(exc).__name__)
                     return False
         return True
 
-    async def notify(self, user_id: str, outgoing: Outgoing) -> bool:
+    async def notify(self, user_id: str, outgoing: Outgoing, uow: UnitOfWork) -> bool:
         """A message the user did not ask for (announcements): only to active users, never retried when blocked."""
         state = self.conversations.state
-        address = state.address(user_id, CHANNEL)
-        if address is None or not state.is_active(user_id):
-            return False
-        return await self.send(int(address), outgoing)
 
-    def keyboard(self, buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
-        """Buttons as an inline keyboard: short titles two to a row; callback data is the payload or its key."""
-        if not buttons:
-            return None
-        rows: list[list[InlineKeyboardButton]] = []
-        pair: list[InlineKeyboardButton] = []
-        for button in buttons:
-            data = self.conversations.state.button_id(button.payload, CALLBACK_DATA_BYTES)
-            key = InlineKeyboardButton(shorten(button.title, BUTTON_TITLE_CHARS), callback_data=data)
-            if len(button.title) > SHORT_TITLE:
-                if pair:
-                    rows.append(pair)
-                    pair = []
-                rows.append([key])
-                continue
-            pair.append(key)
-            if len(pair) == 2:
+        def look(db: Session) -> tuple[str | None, bool]:
+            return state.address(db, user_id, CHANNEL), state.is_active(db, user_id)
+
+        address, active = await uow.transaction(look)
+        if address is None or not active:
+            return False
+        return await self.send(int(address), outgoing, uow)
+
+
+def keyboard(buttons: Sequence[Button], ids: dict[str, str]) -> InlineKeyboardMarkup | None:
+    """Buttons as an inline keyboard: short titles two to a row; callback data is the payload or its key."""
+    if not buttons:
+        return None
+    rows: list[list[InlineKeyboardButton]] = []
+    pair: list[InlineKeyboardButton] = []
+    for button in buttons:
+        key = InlineKeyboardButton(shorten(button.title, BUTTON_TITLE_CHARS), callback_data=ids[button.payload])
+        if len(button.title) > SHORT_TITLE:
+            if pair:
                 rows.append(pair)
                 pair = []
-        if pair:
+            rows.append([key])
+            continue
+        pair.append(key)
+        if len(pair) == 2:
             rows.append(pair)
-        return InlineKeyboardMarkup(rows)
+            pair = []
+    if pair:
+        rows.append(pair)
+    return InlineKeyboardMarkup(rows)

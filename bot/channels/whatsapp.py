@@ -1,8 +1,8 @@
 """WhatsApp adapter (Cloud API): a webhook in the gateway, replies through the Graph API.
 
 ``GET /webhooks/whatsapp`` answers Meta's verification; ``POST`` checks ``X-Hub-Signature-256`` (HMAC-SHA256
-of the raw body with the app secret) before reading anything else, answers 200 at once and handles the
-messages in the background, so a slow model never makes Meta redeliver.
+of the raw body with the app secret) before reading anything else, stores each message as a durable job and
+only then answers 200 (a stopped gateway loses nothing); a worker answers the job (core/jobs.py).
 
 Free-form messages are allowed for 24 hours after the user's last message; outside that window only an
 approved template can be sent (``notify`` decides, ``send_template`` sends one).
@@ -18,11 +18,13 @@ import hashlib
 import hmac
 import logging
 import re
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
@@ -32,13 +34,18 @@ from bot.channels.render import shorten, split_tail, split_text
 from bot.http import BadRequest, parse_json_object, read_body, require_json_content_type
 from bot.router import Outgoing
 from core.content import channel_messages as cm
+from core.db.uow import UnitOfWork
 from core.i18n import gettext, use_locale
+from core.jobs import Failed, JobContext, Jobs, Task
 from core.render import Button, Reply
 from core.settings import Settings
 
 log = logging.getLogger("winbot.whatsapp")
 
 CHANNEL = "whatsapp"
+INBOUND_QUEUE = "inbound"
+INBOUND_TASK = "whatsapp.message"
+STATUS_TASK = "whatsapp.statuses"
 WEBHOOK_PATH = "/webhooks/whatsapp"
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 MAX_WEBHOOK_BYTES = 256 * 1024
@@ -251,18 +258,24 @@ def _interactive(body: str, buttons: Sequence[Button], button_id: Callable[[str]
 
 
 class WhatsAppChannel:
+    """The webhook (in the gateway) queues each message durably; a job (in a worker) answers it."""
+
     name = CHANNEL
 
     def __init__(
         self,
         settings: Settings,
         conversations: Conversations,
+        sessions: sessionmaker[Session],
+        jobs: Jobs,
         client: httpx.AsyncClient | None = None,
         retry_pause: float = 0.5,
     ) -> None:
         assert settings.whatsapp_access_token and settings.whatsapp_phone_number_id
         assert settings.whatsapp_verify_token and settings.whatsapp_app_secret
         self.conversations = conversations
+        self.sessions = sessions
+        self.jobs = jobs
         self.phone_number_id = settings.whatsapp_phone_number_id
         self.verify_token = settings.whatsapp_verify_token
         self.app_secret = settings.whatsapp_app_secret
@@ -272,7 +285,8 @@ class WhatsAppChannel:
         self.retry_pause = retry_pause
         self._token = settings.whatsapp_access_token
         self._client = client or httpx.AsyncClient(timeout=15)
-        self._tasks: set[asyncio.Task[None]] = set()
+        jobs.register(Task(INBOUND_TASK, INBOUND_QUEUE, self._answer_job))
+        jobs.register(Task(STATUS_TASK, INBOUND_QUEUE, self._status_job))
 
     def routes(self) -> list[Route]:
         return [
@@ -281,26 +295,10 @@ class WhatsAppChannel:
         ]
 
     def start(self) -> None:
-        self.conversations.state.prune_deliveries()
+        """Nothing to start: the webhook is a route, answering is a job."""
 
-    async def stop(self, grace: float = 5.0) -> None:
-        """Let messages being answered finish (briefly), then close the connection pool."""
-        if self._tasks:
-            _done, pending = await asyncio.wait(set(self._tasks), timeout=grace)
-            for task in pending:
-                task.cancel()
-            if pending:
-                log.warning("%d whatsapp messages still being answered at shutdown were cancelled", len(pending))
-                await asyncio.gather(*pending, return_exceptions=True)
+    async def stop(self) -> None:
         await self._client.aclose()
-
-    async def idle(self) -> None:
-        """Wait until every message received so far is answered (tests, shutdown)."""
-        while self._tasks:
-            await asyncio.gather(*set(self._tasks), return_exceptions=True)
-            # Finished tasks leave the set in their done-callbacks, which run only once we yield: without
-            # this, gathering tasks that are already done never yields and the loop spins forever.
-            await asyncio.sleep(0)
 
     # -- webhook -----------------------------------------------------------------------------------------
 
@@ -314,6 +312,11 @@ class WhatsAppChannel:
         return JSONResponse({"error": "forbidden"}, status_code=403)
 
     async def receive(self, request: Request) -> Response:
+        """Check, parse, queue every message durably (one transaction), and only then answer 200.
+
+        Meta does not deliver a message again once it got its 200, so the message must be stored first. A
+        database that cannot take it gets a 503: Meta retries later.
+        """
         try:
             require_json_content_type(request)
             body = await read_body(request, MAX_WEBHOOK_BYTES)
@@ -324,85 +327,128 @@ class WhatsAppChannel:
             log.info("rejected whatsapp webhook: %s %s", exc.status, exc.message)
             return JSONResponse({"error": exc.message}, status_code=exc.status)
         if messages or statuses:
-            self._spawn(self._process(messages, statuses))
+            try:
+                async with UnitOfWork(self.sessions) as uow:
+                    await uow.transaction(self._queue, messages, statuses)
+            except SQLAlchemyError as exc:
+                log.error("could not queue a whatsapp notification: %s%s", type(exc).__name__, error_place(exc))
+                return JSONResponse({"error": "busy, try again"}, status_code=503)
+            self.jobs.notify(INBOUND_QUEUE)
         return JSONResponse({"status": "ok"})
 
-    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _process(self, messages: list[InboundMessage], statuses: list[StatusUpdate]) -> None:
-        for status in statuses:
-            self._record_status(status)
+    def _queue(self, db: Session, messages: list[InboundMessage], statuses: list[StatusUpdate]) -> None:
         for message in messages:
+            payload = {
+                "id": message.id, "sender": message.sender, "kind": message.kind.value, "text": message.text,
+                "location": list(message.location) if message.location else None,
+                "received_at": message.received_at.isoformat() if message.received_at else None,
+            }
+            if not self.jobs.enqueue(db, INBOUND_TASK, payload,
+                                     dedup_key=self.conversations.delivery_key(CHANNEL, message.id)):
+                log.info("whatsapp message delivered again; ignored")
+        failed = [{"recipient": s.recipient, "code": s.error_code} for s in statuses if s.status == "failed"]
+        if failed:
+            self.jobs.enqueue(db, STATUS_TASK, {"failed": failed})
+
+    # -- jobs (in a worker) ------------------------------------------------------------------------------
+
+    async def _answer_job(self, job: JobContext) -> None:
+        """Answer one message. The reply is saved before sending, and each part sent is counted, so a retry
+        after a crash neither asks Rasa again nor sends a part twice."""
+        data = job.payload
+        sender = str(data["sender"])
+        if job.checkpoint is None:
+            location = data.get("location")
+            incoming = ChannelMessage(
+                channel=CHANNEL,
+                address=sender,
+                kind=Kind(data["kind"]),
+                text=str(data.get("text") or ""),
+                language_hint=language_hint(sender),
+                location=(float(location[0]), float(location[1])) if location else None,
+                received_at=dt.datetime.fromisoformat(data["received_at"]) if data.get("received_at") else None,
+            )
+            outgoing = await self.conversations.handle(incoming, job.uow)
+            bodies = await self._bodies(outgoing, job.uow)
+            await job.save_checkpoint({"bodies": bodies, "sent": 0})
+        checkpoint = job.checkpoint
+        assert checkpoint is not None
+        bodies, sent = checkpoint["bodies"], int(checkpoint["sent"])
+        for position in range(sent, len(bodies)):
             try:
-                if not self.conversations.first_delivery(CHANNEL, message.id):
-                    log.info("whatsapp message delivered again; ignored")
-                    continue
-                incoming = ChannelMessage(
-                    channel=CHANNEL,
-                    address=message.sender,
-                    kind=message.kind,
-                    text=message.text,
-                    language_hint=language_hint(message.sender),
-                    location=message.location,
-                    received_at=message.received_at,
-                )
-                outgoing = await self.conversations.handle(incoming)
-                await self.send(message.sender, outgoing)
-            except Exception as exc:  # one bad message must not stop the others; log without content
-                log.error("whatsapp message failed: %s%s", type(exc).__name__, error_place(exc))
+                await self._post({"messaging_product": "whatsapp", "recipient_type": "individual", "to": sender,
+                                  **bodies[position]})
+            except GraphError as exc:
+                log.warning("whatsapp send failed: %s", exc)
+                if await self._act_on_error(job.uow, self.conversations.user_id(CHANNEL, sender), exc.code):
+                    return  # blocked or outside the window: sending again would fail the same way
+                if exc.status == 0 or exc.status == 429 or exc.status >= 500:
+                    raise  # Meta or the network: retried with backoff
+                raise Failed(str(exc)) from exc
+            await job.save_checkpoint({"bodies": bodies, "sent": position + 1})
 
-    def _record_status(self, status: StatusUpdate) -> None:
-        if status.status != "failed":
-            return
-        log.info("whatsapp delivery failed: error code %s", status.error_code)
-        user_id = self.conversations.user_id(CHANNEL, status.recipient)
-        self._act_on_error(user_id, status.error_code)
+    async def _status_job(self, job: JobContext) -> None:
+        for item in job.payload["failed"]:
+            log.info("whatsapp delivery failed: error code %s", item.get("code"))
+            user_id = self.conversations.user_id(CHANNEL, str(item["recipient"]))
+            await self._act_on_error(job.uow, user_id, item.get("code"))
 
-    def _act_on_error(self, user_id: str, code: int | None) -> None:
+    async def _act_on_error(self, uow: UnitOfWork, user_id: str, code: int | None) -> bool:
+        """Record what an error code says about the user; True when it was one of those."""
+        state = self.conversations.state
         if code == ERROR_OUTSIDE_WINDOW:
-            self.conversations.state.close_window(user_id)
-        elif code == ERROR_UNDELIVERABLE:
-            self.conversations.state.mark_inactive(user_id, CHANNEL, "undeliverable")
+            await uow.transaction(state.close_window, user_id)
+            return True
+        if code == ERROR_UNDELIVERABLE:
+            await uow.transaction(state.mark_inactive, user_id, CHANNEL, "undeliverable")
+            return True
+        return False
 
     # -- sending -----------------------------------------------------------------------------------------
 
-    async def send(self, to: str, outgoing: Outgoing) -> bool:
-        """Free-form replies (inside the 24-hour window). False if the Graph API refused one."""
-        state = self.conversations.state
+    async def _bodies(self, outgoing: Outgoing, uow: UnitOfWork) -> list[dict[str, Any]]:
+        """The Graph API message objects (without ``to``) for the replies; long payloads get stored keys."""
+        payloads = [button.payload for reply in outgoing.messages for button in reply.buttons]
+        ids = await uow.transaction(self.conversations.state.button_ids, payloads, BUTTON_ID_CHARS)
         with use_locale(outgoing.language):
-            bodies = [body for reply in outgoing.messages
-                      for body in render(reply, lambda payload: state.button_id(payload, BUTTON_ID_CHARS))]
-        for body in bodies:
+            return [body for reply in outgoing.messages for body in render(reply, ids.__getitem__)]
+
+    async def send(self, to: str, outgoing: Outgoing, uow: UnitOfWork) -> bool:
+        """Free-form replies (inside the 24-hour window). False if the Graph API refused one."""
+        for body in await self._bodies(outgoing, uow):
             try:
                 await self._post({"messaging_product": "whatsapp", "recipient_type": "individual", "to": to, **body})
             except GraphError as exc:
                 log.warning("whatsapp send failed: %s", exc)
-                self._act_on_error(self.conversations.user_id(CHANNEL, to), exc.code)
+                await self._act_on_error(uow, self.conversations.user_id(CHANNEL, to), exc.code)
                 return False
         return True
 
     async def notify(
-        self, user_id: str, outgoing: Outgoing, template_parameters: Sequence[str] = (), now: dt.datetime | None = None
+        self, user_id: str, outgoing: Outgoing, uow: UnitOfWork, template_parameters: Sequence[str] = (),
+        now: dt.datetime | None = None,
     ) -> Delivery:
         """A message the user did not ask for (announcements): free-form inside the 24-hour window, else the
         approved template in the user's language with ``template_parameters``, else nothing."""
         state = self.conversations.state
-        address = state.address(user_id, CHANNEL)
+
+        def look(db: Session) -> tuple[str | None, bool, bool]:
+            address = state.address(db, user_id, CHANNEL)
+            return address, state.is_active(db, user_id), state.window_open(db, user_id, now)
+
+        address, active, window_open = await uow.transaction(look)
         if address is None:
             return Delivery.UNKNOWN_USER
-        if not state.is_active(user_id):
+        if not active:
             return Delivery.INACTIVE
-        if state.window_open(user_id, now):
-            return Delivery.SENT if await self.send(address, outgoing) else Delivery.FAILED
+        if window_open:
+            return Delivery.SENT if await self.send(address, outgoing, uow) else Delivery.FAILED
         if not self.template_name:
             return Delivery.WINDOW_CLOSED
-        sent = await self.send_template(address, outgoing.language, template_parameters)
+        sent = await self.send_template(address, outgoing.language, uow, template_parameters)
         return Delivery.TEMPLATE if sent else Delivery.FAILED
 
-    async def send_template(self, to: str, language: str, parameters: Sequence[str] = ()) -> bool:
+    async def send_template(self, to: str, language: str, uow: UnitOfWork, parameters: Sequence[str] = ()) -> bool:
         if not self.template_name:
             raise RuntimeError("WHATSAPP_TEMPLATE_NAME is not set")
         template: dict[str, Any] = {
@@ -417,7 +463,7 @@ class WhatsAppChannel:
             await self._post({"messaging_product": "whatsapp", "to": to, "type": "template", "template": template})
         except GraphError as exc:
             log.warning("whatsapp template failed: %s", exc)
-            self._act_on_error(self.conversations.user_id(CHANNEL, to), exc.code)
+            await self._act_on_error(uow, self.conversations.user_id(CHANNEL, to), exc.code)
             return False
         return True
 

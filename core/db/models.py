@@ -12,6 +12,7 @@ from sqlalchemy import (
     Enum,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -162,7 +163,7 @@ class HelpPoint(Base):
     languages: Mapped[str | None] = mapped_column(String(120))
     #: For operators (not shown to users untranslated): caveats such as "announced, may not be open yet".
     notes: Mapped[str | None] = mapped_column(Text)
-    #: What users must know, as codes shown translated (core.helppoints.CAVEATS): "appointment,announced".
+    #: What users must know, as codes shown translated (core.helppoints.registry.CAVEATS): "appointment,announced".
     caveats: Mapped[str | None] = mapped_column(String(120))
     #: Where the facts come from: URLs separated by " ; ".
     source: Mapped[str] = mapped_column(Text)
@@ -240,22 +241,6 @@ class Subscription(Base):
 # --- Channel state: Telegram and WhatsApp (issue 4) -----------------------------------------------
 
 
-class ProcessedDelivery(Base):
-    """An update or message a channel delivered and we handled, so a redelivery is answered only once.
-
-    ``key`` is a keyed hash of the channel's id (WhatsApp message ids embed the phone number). Rows older than
-    a few days are pruned (``bot.channels.state.prune_deliveries``): channels stop redelivering long before.
-    """
-
-    __tablename__ = "processed_deliveries"
-    __table_args__ = (UniqueConstraint("channel", "key"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    channel: Mapped[str] = mapped_column(String(16))
-    key: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
-
-
 class ChannelUserState(Base):
     """What a channel tells us about reaching one user: blocked the bot, and when they last wrote."""
 
@@ -280,3 +265,48 @@ class ButtonPayload(Base):
     key: Mapped[str] = mapped_column(String(24), primary_key=True)
     payload: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+# --- Durable background jobs (issue 7) -----------------------------------------------------------------
+
+
+class JobStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    #: Dead letter: it kept failing (or failed for good). Listed by `winbot jobs failed`, retried by an operator.
+    FAILED = "failed"
+
+
+class Job(Base):
+    """One piece of background work (answer an inbound message, send an announcement), done once.
+
+    Workers claim due jobs with one ``UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED)`` (PostgreSQL;
+    on SQLite the single UPDATE is atomic under the database's write lock), hold them under a lease that a
+    crash lets expire, and record the outcome. ``payload`` and ``checkpoint`` are encrypted (they can hold a
+    phone number or a message). ``dedup_key`` makes enqueueing idempotent: a channel's redelivery of the same
+    message is not queued twice. See core/jobs.py and docs/architecture.md.
+    """
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    queue: Mapped[str] = mapped_column(String(32))
+    task: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)
+    dedup_key: Mapped[str | None] = mapped_column(String(96), unique=True)
+    status: Mapped[JobStatus] = mapped_column(_str_enum(JobStatus, 16), default=JobStatus.QUEUED)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=5)
+    run_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    locked_by: Mapped[str | None] = mapped_column(String(64))
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    #: Progress a retry starts from (e.g. the reply already computed, how many parts were sent), encrypted.
+    checkpoint: Mapped[str | None] = mapped_column(Text)
+    #: The error's type and place only (messages can quote personal data).
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_jobs_due", "queue", "status", "run_at"),)

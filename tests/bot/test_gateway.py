@@ -70,27 +70,30 @@ def chat(client: TestClient, text: str, sender: str = SENDER, **extra) -> httpx.
     return client.post("/api/chat", json={"sender": sender, "text": text, **extra})
 
 
-def test_first_message_greets_then_answers_in_the_detected_language(client, fake_rasa) -> None:
+def test_first_message_is_one_rasa_round_trip_marked_as_first_contact(client, fake_rasa) -> None:
+    """The greeting and privacy notice come with the answer (actions.base.welcome): no extra round trip."""
     response = chat(client, "Gdzie mogę dostać numer BSN w Rotterdamie?")
     assert response.status_code == 200
     data = response.json()
     assert data["language"] == "pl"
-    assert [m["text"].split(" [")[0] for m in data["messages"]] == [
-        "echo /greet", "echo Gdzie mogę dostać numer BSN w Rotterdamie?"]
-    assert data["messages"][0]["buttons"] == [{"title": "Menu", "payload": '/greet{"menu":"1"}'}]
-    greet, question = fake_rasa.received
-    assert greet["metadata"]["first_contact"] is True and question["metadata"]["first_contact"] is False
+    assert [m["text"].split(" [")[0] for m in data["messages"]] == ["echo Gdzie mogę dostać numer BSN w Rotterdamie?"]
+    (question,) = fake_rasa.received
+    assert question["metadata"]["first_contact"] is True
     assert question["metadata"]["entities"] == {"city": "Rotterdam", "postcode": None}
+    chat(client, "A DigiD?")
+    assert fake_rasa.received[-1]["metadata"]["first_contact"] is False
 
 
 def test_rasa_sees_the_text_with_its_folded_form_and_payloads_unchanged(client, fake_rasa) -> None:
     chat(client, "Як отримати BSN у Роттердамі?")
-    assert fake_rasa.raw == ["/greet", "Як отримати BSN у Роттердамі? | iak otrimati bsn u rotterdami"]
+    chat(client, "/start")
+    assert fake_rasa.raw == ["Як отримати BSN у Роттердамі? | iak otrimati bsn u rotterdami", "/greet"]
 
 
-def test_first_greeting_is_not_doubled(client, fake_rasa) -> None:
+def test_a_first_greeting_is_one_round_trip(client, fake_rasa) -> None:
     chat(client, "cześć")
-    assert [r["message"] for r in fake_rasa.received] == ["/greet"]
+    assert [r["message"] for r in fake_rasa.received] == ["cześć"]
+    assert fake_rasa.received[0]["metadata"]["first_contact"] is True
 
 
 def test_short_messages_keep_the_language_and_clear_ones_switch_it(client) -> None:
@@ -189,3 +192,4 @@ def test_a_deep_link_kept_while_rasa_was_down_still_carries_its_payload(client, 
     chat(client, "Dzień dobry, mam pytanie")
     replayed = fake_rasa.received[0]
     assert replayed["message"] == "/greet" and replayed["metadata"]["deep_link"] == "loc_bosrand1"
+    assert [r["metadata"]["first_contact"] for r in fake_rasa.received] == [False, False]

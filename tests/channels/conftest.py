@@ -12,7 +12,7 @@ import itertools
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -28,6 +28,7 @@ from starlette.testclient import TestClient
 from bot.gateway import create_app
 from bot.rasa_client import RasaClient
 from core.db.migrate import upgrade
+from core.db.uow import UnitOfWork
 from core.settings import Settings
 
 TOKEN = "123456:TEST-token_for-the-fake-server"  # noqa: S105 - a fake
@@ -85,7 +86,7 @@ class FakeRasa:
         body = json.loads(request.content or b"{}")
         path = request.url.path
         if path == "/model/parse":
-            greeting = _as_written(body["text"]).lower() in ("hi", "hallo", "cześć", "привіт", "salut", "здравейте")
+            greeting = _is_greeting(_as_written(body["text"]))
             return httpx.Response(200, json={"intent": {"name": "greet" if greeting else "other", "confidence": 0.9}})
         if path.endswith("/tracker/events"):
             self.restarted.append(path.split("/")[2])
@@ -99,10 +100,14 @@ class FakeRasa:
         message = metadata.get("original_text") or _as_written(body["message"])
         language = metadata["language"]
         menu = [{"title": "Menu", "payload": '/greet{"menu":"1"}'}, {"title": "RNI documents", "payload": LONG_PAYLOAD}]
-        if message == "/greet":
-            languages = [{"title": code.upper(), "payload": LANGUAGE_PAYLOAD.format(code)}
-                         for code in ("pl", "ro", "bg", "uk", "en", "nl")]
-            return [{"text": f"greeting [{language}] deep_link={metadata.get('deep_link')}", "buttons": languages}]
+        languages = [{"title": code.upper(), "payload": LANGUAGE_PAYLOAD.format(code)}
+                     for code in ("pl", "ro", "bg", "uk", "en", "nl")]
+        greeting = {"text": f"greeting [{language}] deep_link={metadata.get('deep_link')}", "buttons": languages}
+        if message == "/greet" or (metadata.get("first_contact") and _is_greeting(message)):
+            return [greeting]
+        if metadata.get("first_contact"):
+            # Like the real actions (actions.base.welcome): the greeting comes with the first answer.
+            return [greeting, *FakeRasa.reply({**body, "metadata": {**metadata, "first_contact": False}})]
         if message.startswith("/change_language{"):
             chosen = json.loads(message.removeprefix("/change_language"))["language"]
             return [{"custom": {"set_language": chosen}}, {"text": f"language now {chosen}"}]
@@ -117,6 +122,10 @@ class FakeRasa:
     def messages(self) -> list[str]:
         """What Rasa was asked, as the user wrote it."""
         return [body["metadata"].get("original_text") or _as_written(body["message"]) for body in self.received]
+
+
+def _is_greeting(text: str) -> bool:
+    return text.lower() in ("hi", "hallo", "cześć", "привіт", "salut", "здравейте")
 
 
 def _as_written(text: str) -> str:
@@ -300,3 +309,26 @@ def make_client(tmp_path, fake_rasa: FakeRasa) -> Iterator[Callable[..., TestCli
     yield make
     for client in opened:
         client.__exit__(None, None, None)
+
+
+def idle(client: TestClient) -> None:
+    """Wait until the gateway's worker has answered everything queued so far."""
+    client.portal.call(client.app.state.worker.idle)
+
+
+def db_call(client: TestClient, fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(session, *args)`` in a session of the gateway's database, committed."""
+    with client.app.state.runtime.sessions() as db:
+        result = fn(db, *args)
+        db.commit()
+        return result
+
+
+def in_uow(client: TestClient, work: Callable[[UnitOfWork], Awaitable[Any]]) -> Any:
+    """``await work(uow)`` on the gateway's event loop, in a unit of work of its own."""
+
+    async def run() -> Any:
+        async with UnitOfWork(client.app.state.runtime.sessions) as uow:
+            return await work(uow)
+
+    return client.portal.call(run)

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from bot.channels.state import ChannelState, purge_rasa_events
 from core.db.migrate import upgrade
-from core.db.models import ChannelAddress, ProcessedDelivery, User
+from core.db.models import ChannelAddress, User
 from core.db.session import make_engine, make_session_factory
 from core.privacy import Vault
 
@@ -30,67 +30,72 @@ def database_url(request, tmp_path) -> str:
 
 
 @pytest.fixture
-def state(database_url):
+def db(database_url):
     upgrade(database_url)
     engine = make_engine(database_url)
-    yield ChannelState(make_session_factory(engine), Vault(b"v" * 32))
+    with make_session_factory(engine)() as session:
+        yield session
     engine.dispose()
 
 
-def new_user(state: ChannelState, channel: str = "telegram") -> str:
+@pytest.fixture
+def state() -> ChannelState:
+    return ChannelState(Vault(b"v" * 32))
+
+
+def new_user(db, state: ChannelState, channel: str = "telegram") -> str:
     user_id = f"{channel[:2]}-{uuid.uuid4().hex}"
-    with state.sessions() as db:
-        db.add(User(id=user_id, channel=channel, language="ro"))
-        db.flush()
-        db.add(ChannelAddress(user_id=user_id, channel=channel, address_encrypted=state.vault.encrypt("4242")))
-        db.commit()
+    db.add(User(id=user_id, channel=channel, language="ro"))
+    db.flush()
+    db.add(ChannelAddress(user_id=user_id, channel=channel, address_encrypted=state.vault.encrypt("4242")))
+    db.commit()
     return user_id
 
 
-def test_a_delivery_is_claimed_once_and_old_ones_are_pruned(state) -> None:
-    key = uuid.uuid4().hex
-    assert state.claim_delivery("whatsapp", key) is True
-    assert state.claim_delivery("whatsapp", key) is False
-    assert state.claim_delivery("telegram", key) is True  # per channel
-    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=9)
-    assert state.prune_deliveries(now=later) >= 2
-    with state.sessions() as db:
-        assert db.query(ProcessedDelivery).filter(ProcessedDelivery.key == key).count() == 0
-    assert state.claim_delivery("whatsapp", key) is True
+def test_reachability_and_the_window(db, state) -> None:
+    user_id = new_user(db, state, "whatsapp")
+    assert state.is_active(db, user_id) and not state.window_open(db, user_id)
+    state.record_inbound(db, user_id, "whatsapp")
+    db.commit()
+    assert state.window_open(db, user_id)
+    assert not state.window_open(db, user_id, dt.datetime.now(dt.UTC) + dt.timedelta(hours=25))
+    state.mark_inactive(db, user_id, "whatsapp", "undeliverable")
+    db.commit()
+    assert not state.is_active(db, user_id)
+    state.record_inbound(db, user_id, "whatsapp")
+    assert state.is_active(db, user_id)
+    state.close_window(db, user_id)
+    assert not state.window_open(db, user_id)
+    state.mark_inactive(db, "te-unknown", "telegram", "blocked the bot")  # an unknown user: nothing to record
+    db.commit()
+    assert state.address(db, user_id, "whatsapp") == "4242" and state.language(db, user_id) == "ro"
 
 
-def test_reachability_and_the_window(state) -> None:
-    user_id = new_user(state, "whatsapp")
-    assert state.is_active(user_id) and not state.window_open(user_id)
-    state.record_inbound(user_id, "whatsapp")
-    assert state.window_open(user_id)
-    assert not state.window_open(user_id, dt.datetime.now(dt.UTC) + dt.timedelta(hours=25))
-    state.mark_inactive(user_id, "whatsapp", "undeliverable")
-    assert not state.is_active(user_id)
-    state.record_inbound(user_id, "whatsapp")
-    assert state.is_active(user_id)
-    state.close_window(user_id)
-    assert not state.window_open(user_id)
-    state.mark_inactive("te-unknown", "telegram", "blocked the bot")  # an unknown user: nothing to record
-    assert state.address(user_id, "whatsapp") == "4242" and state.language(user_id) == "ro"
-
-
-def test_long_payloads_get_stable_short_ids(state) -> None:
+def test_long_payloads_get_stable_short_ids(db, state) -> None:
     payload = '/brp_registration{"subtopic":"brp_registration/' + uuid.uuid4().hex + '"}'
-    key = state.button_id(payload, 64)
+    key = state.button_ids(db, [payload], 64)[payload]
+    db.commit()
     assert key.startswith("#") and len(key.encode()) <= 64
-    assert state.button_id(payload, 64) == key
-    assert ChannelState(state.sessions, state.vault).resolve_button(key) == payload  # from the database
-    assert state.button_id("/greet", 64) == "/greet" and state.resolve_button("/greet") == "/greet"
-    assert state.resolve_button("#unknown") is None
+    assert state.button_ids(db, [payload, payload], 64) == {payload: key}
+    db.commit()
+    assert ChannelState(state.vault).resolve_button(db, key) == payload  # from the database
+    assert state.button_ids(db, ["/greet"], 64) == {"/greet": "/greet"}
+    assert state.resolve_button(db, "/greet") == "/greet"
+    assert state.resolve_button(db, "#unknown") is None
+    # Another process stored the same payload at the same moment: no error, the same key.
+    assert ChannelState(state.vault).button_ids(db, [payload], 64) == {payload: key}
+    db.commit()
 
 
-def test_erasing_a_user_cascades(state) -> None:
-    user_id = new_user(state)
-    state.record_inbound(user_id, "telegram")
-    assert state.erase_user(user_id) is True
-    assert state.address(user_id, "telegram") is None and state.language(user_id) is None
-    assert state.erase_user(user_id) is False
+def test_erasing_a_user_cascades(db, state) -> None:
+    user_id = new_user(db, state)
+    state.record_inbound(db, user_id, "telegram")
+    db.commit()
+    assert state.erase_user(db, user_id) is True
+    db.commit()
+    db.expire_all()
+    assert state.address(db, user_id, "telegram") is None and state.language(db, user_id) is None
+    assert state.erase_user(db, user_id) is False
 
 
 def test_purging_rasa_events(database_url) -> None:

@@ -29,6 +29,9 @@ from tests.channels.conftest import (
     PHONE_NUMBER_ID,
     VERIFY_TOKEN,
     FakeGraph,
+    db_call,
+    idle,
+    in_uow,
 )
 
 _ids = itertools.count(1)
@@ -103,8 +106,6 @@ def channel(client):
     return client.app.state.channels.whatsapp
 
 
-def idle(client) -> None:
-    client.portal.call(channel(client).idle)
 
 
 # -- verification and signatures -----------------------------------------------------------------------------
@@ -265,12 +266,12 @@ def test_duplicate_deliveries_are_answered_once(wa_client, fake_graph, fake_rasa
     idle(wa_client)
     assert post(wa_client, notification(first, text(number, "mulțumesc frumos"))).status_code == 200
     idle(wa_client)
-    assert fake_rasa.messages() == ["/greet", "Cum mă pot înregistra la primărie?", "mulțumesc frumos"]
+    assert fake_rasa.messages() == ["Cum mă pot înregistra la primărie?", "mulțumesc frumos"]
     assert len(fake_graph.sent_to(number)) == 3
 
 
 def test_the_webhook_answers_at_once_while_a_slow_model_thinks(wa_client, fake_graph, fake_rasa) -> None:
-    fake_rasa.delay = 0.8  # per call: the first message costs three (greeting check, greeting, answer)
+    fake_rasa.delay = 0.8  # the first message is one Rasa call (the greeting comes with the answer)
     number = "48600100203"
     started = time.monotonic()
     assert post(wa_client, notification(text(number, "Jak mogę się zarejestrować w gminie?"))).status_code == 200
@@ -325,21 +326,22 @@ def test_status_callbacks_are_accepted_and_failures_recorded(wa_client, fake_gra
     fake_graph.wait_sent(number, 2)
     state = wa_client.app.state.channels.conversations.state
     user_id = wa_client.app.state.channels.conversations.user_id("whatsapp", number)
+    wa = channel(wa_client)
     statuses = [{"id": "wamid.out.1", "status": status, "timestamp": str(int(time.time())), "recipient_id": number}
                 for status in ("sent", "delivered", "read")]
     assert post(wa_client, notification(statuses=statuses)).status_code == 200
     idle(wa_client)
-    assert state.is_active(user_id)
+    assert db_call(wa_client, state.is_active, user_id)
     failed = {"id": "wamid.out.2", "status": "failed", "timestamp": str(int(time.time())), "recipient_id": number,
               "errors": [{"code": 131026, "title": "Message undeliverable"}]}
     assert post(wa_client, notification(statuses=[failed])).status_code == 200
     idle(wa_client)
-    assert not state.is_active(user_id)
+    assert not db_call(wa_client, state.is_active, user_id)
     announcement = Outgoing("pl", [Reply("Wizyta zespołu we wtorek")])
-    assert wa_client.portal.call(channel(wa_client).notify, user_id, announcement) is Delivery.INACTIVE
+    assert in_uow(wa_client, lambda uow: wa.notify(user_id, announcement, uow)) is Delivery.INACTIVE
     post(wa_client, notification(text(number, "dziękuję")))  # writing again makes the user reachable
     fake_graph.wait_sent(number, 3)
-    assert state.is_active(user_id)
+    assert db_call(wa_client, state.is_active, user_id)
 
 
 def test_the_24_hour_window_decides_between_free_form_and_template(fake_graph, make_client) -> None:
@@ -353,11 +355,11 @@ def test_the_24_hour_window_decides_between_free_form_and_template(fake_graph, m
     wa = channel(client)
     announcement = Outgoing("ro", [Reply("Echipa mobilă vine marți la 17:00.")])
 
-    assert client.portal.call(wa.notify, user_id, announcement) is Delivery.SENT
+    assert in_uow(client, lambda uow: wa.notify(user_id, announcement, uow)) is Delivery.SENT
     assert body_text(fake_graph.sent_to(number)[-1]) == "Echipa mobilă vine marți la 17:00."
 
     tomorrow = dt.datetime.now(dt.UTC) + dt.timedelta(hours=24, minutes=1)
-    delivery = client.portal.call(lambda: wa.notify(user_id, announcement, ["marți", "17:00"], now=tomorrow))
+    delivery = in_uow(client, lambda uow: wa.notify(user_id, announcement, uow, ["marți", "17:00"], now=tomorrow))
     assert delivery is Delivery.TEMPLATE
     template = fake_graph.sent_to(number)[-1]
     assert template["type"] == "template"
@@ -371,9 +373,9 @@ def test_the_24_hour_window_decides_between_free_form_and_template(fake_graph, m
               "errors": [{"code": 131047, "title": "Re-engagement message"}]}
     post(client, notification(statuses=[failed]))
     idle(client)
-    assert client.portal.call(wa.notify, user_id, announcement) is Delivery.TEMPLATE
-    assert client.portal.call(wa.notify, conversations.user_id("whatsapp", "40700000000"), announcement) \
-        is Delivery.UNKNOWN_USER
+    assert in_uow(client, lambda uow: wa.notify(user_id, announcement, uow)) is Delivery.TEMPLATE
+    stranger = conversations.user_id("whatsapp", "40700000000")
+    assert in_uow(client, lambda uow: wa.notify(stranger, announcement, uow)) is Delivery.UNKNOWN_USER
 
 
 def test_without_a_template_nothing_is_sent_outside_the_window(wa_client, fake_graph) -> None:
@@ -383,7 +385,7 @@ def test_without_a_template_nothing_is_sent_outside_the_window(wa_client, fake_g
     user_id = wa_client.app.state.channels.conversations.user_id("whatsapp", number)
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
     announcement = Outgoing("pl", [Reply("Wizyta zespołu we wtorek")])
-    assert wa_client.portal.call(lambda: channel(wa_client).notify(user_id, announcement, now=later)) \
+    assert in_uow(wa_client, lambda uow: channel(wa_client).notify(user_id, announcement, uow, now=later)) \
         is Delivery.WINDOW_CLOSED
     assert len(fake_graph.sent_to(number)) == 1
 
@@ -419,8 +421,7 @@ def test_no_phone_number_name_or_text_in_logs_or_database(wa_client, fake_graph,
     dump = "\n".join(sqlite3.connect(wa_client.settings.var_dir / "winbot.db").iterdump())
     for secret in (number, "Ionela", "paszport", "wamid"):
         assert secret not in dump, secret
-    with wa_client.app.state.channels.conversations.state.sessions() as db:
-        assert db.query(ChannelUserState).count() == 1
+    assert db_call(wa_client, lambda db: db.query(ChannelUserState).count()) == 1
 
 
 def test_an_unexpected_error_gets_an_apology_and_a_log_line_without_data(wa_client, fake_graph, caplog,
@@ -429,7 +430,7 @@ def test_an_unexpected_error_gets_an_apology_and_a_log_line_without_data(wa_clie
     post(wa_client, notification(text(number, "Как да се регистрирам в общината?")))
     fake_graph.wait_sent(number, 2)
 
-    async def broken(incoming):
+    async def broken(incoming, uow, received_at=None):
         raise RuntimeError(f"database exploded while handling {incoming.text!r}")
 
     monkeypatch.setattr(wa_client.app.state.router, "handle", broken)

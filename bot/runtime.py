@@ -1,0 +1,83 @@
+"""What the gateway and a worker both build from the settings: one engine, the router, the channels, the jobs.
+
+The gateway (bot/gateway.py) serves HTTP: the web chat answers in the request; Telegram and WhatsApp updates are
+stored as jobs. A worker (bot/worker.py, ``winbot worker``) runs the jobs: it answers those updates and, later,
+sends announcements. The gateway can run a worker itself (``WINBOT_GATEWAY_WORKER``, on by default; ``winbot
+run`` turns it off and starts a separate worker process).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.channels import Channels, build_channels
+from bot.rasa_client import RasaClient
+from bot.router import Router
+from core import jobs as job_table
+from core.db.session import make_engine, make_session_factory
+from core.jobs import JobContext, Jobs, QueueConfig, Task, Worker
+from core.places import Gazetteer
+from core.privacy import Vault
+from core.settings import Settings
+
+log = logging.getLogger("winbot.runtime")
+
+MAINTENANCE_QUEUE = "maintenance"
+PRUNE_TASK = "jobs.prune"
+PRUNE_EVERY = 6 * 3600.0
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    rasa: RasaClient
+    router: Router
+    jobs: Jobs
+    channels: Channels
+
+    def worker(self) -> Worker:
+        """A worker for every queue this deployment has, configured from the settings."""
+        worker = Worker(
+            self.sessions,
+            self.jobs,
+            {
+                "inbound": QueueConfig(concurrency=self.settings.inbound_concurrency),
+                MAINTENANCE_QUEUE: QueueConfig(concurrency=1),
+            },
+            lease=self.settings.job_lease_seconds,
+            poll=self.settings.job_poll_seconds,
+        )
+        worker.every(PRUNE_TASK, PRUNE_EVERY)
+        return worker
+
+    async def aclose(self) -> None:
+        await self.channels.stop()
+        await self.rasa.aclose()
+        self.engine.dispose()
+
+
+def build_runtime(
+    settings: Settings, rasa: RasaClient | None = None, *, receive: bool = True, answer: bool = True
+) -> Runtime:
+    engine = make_engine(settings.database_url)
+    sessions = make_session_factory(engine)
+    vault = Vault(settings.encryption_key)
+    rasa_client = rasa or RasaClient(settings.rasa_url, timeout=settings.rasa_timeout)
+    router = Router(rasa_client, Gazetteer.load(), settings.pseudonym_key, vault,
+                    max_chars=settings.max_message_chars)
+    jobs = Jobs(vault)
+
+    async def prune(job: JobContext) -> None:
+        removed = await job.uow.transaction(job_table.prune)
+        if removed:
+            log.info("pruned %d finished jobs", removed)
+
+    jobs.register(Task(PRUNE_TASK, MAINTENANCE_QUEUE, prune, max_attempts=2))
+    channels = build_channels(settings, router, sessions, rasa_client, jobs, receive=receive, answer=answer)
+    return Runtime(settings, engine, sessions, rasa_client, router, jobs, channels)
