@@ -281,7 +281,11 @@ class Router:
 
     async def understand(self, text: str, language: str | None = None) -> dict[str, Any]:
         """Intent, confidence, language and entities of one message (for `winbot understand`)."""
-        language = language or choose_language(None, text)
+        def analyse() -> tuple[str, dict[str, str | None]]:  # CPU work: in a worker thread, off the event loop
+            found = language or choose_language(None, text)
+            return found, self.gazetteer.extract(text, found).as_dict()
+
+        language, entities = await asyncio.to_thread(analyse)
         parsed = await self.rasa.parse(for_nlu(text))
         intent = parsed.get("intent") or {}
         return {
@@ -289,7 +293,7 @@ class Router:
             "language": language,
             "intent": (intent.get("name") or "").split("/")[0] or None,
             "confidence": round(float(intent.get("confidence") or 0.0), 4),
-            "entities": self.gazetteer.extract(text, language).as_dict(),
+            "entities": entities,
         }
 
     # -- internals ------------------------------------------------------------------------------------

@@ -23,8 +23,8 @@ def database_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'state.db'}"
     if not POSTGRES:
-        if os.environ.get("CI"):
-            pytest.fail("WINBOT_TEST_POSTGRES_URL is not set: .ci/run starts PostgreSQL and sets it")
+        if os.environ.get("CI") or os.environ.get("WINBOT_REQUIRE_SERVICES"):
+            pytest.fail("WINBOT_TEST_POSTGRES_URL is not set: `make test` starts PostgreSQL and sets it")
         pytest.skip("no PostgreSQL (set WINBOT_TEST_POSTGRES_URL)")
     return POSTGRES
 

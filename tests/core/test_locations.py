@@ -266,8 +266,8 @@ def _drop_everything(url: str) -> None:
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
     if not POSTGRES_URL:
-        if os.environ.get("CI"):
-            pytest.fail("WINBOT_TEST_POSTGRES_URL is not set: .ci/run starts PostgreSQL and sets it")
+        if os.environ.get("CI") or os.environ.get("WINBOT_REQUIRE_SERVICES"):
+            pytest.fail("WINBOT_TEST_POSTGRES_URL is not set: `make test` starts PostgreSQL and sets it")
         pytest.skip("no PostgreSQL (set WINBOT_TEST_POSTGRES_URL)")
     _drop_everything(POSTGRES_URL)
     yield POSTGRES_URL

@@ -1,7 +1,7 @@
 """Browser fixtures for the web chat tests: Playwright (sync API) driving Debian's Chromium.
 
 The base URL of the running stack comes from the session fixture ``stack_url`` (tests/conftest.py).
-No browser is ever downloaded: the tests use /usr/bin/chromium, which the CI script installs.
+No browser is ever downloaded: the tests use /usr/bin/chromium, which `make test` installs (`make system-deps`).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def chromium_browser() -> Iterator[object]:
     if not CHROMIUM.exists():
         pytest.fail(
             f"Chromium not found at {CHROMIUM}: install Debian's 'chromium' package "
-            "(the CI script does this); the e2e tests never download a browser."
+            "(`make system-deps` does this); the e2e tests never download a browser."
         )
     from playwright.sync_api import sync_playwright
 
