@@ -41,9 +41,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     env = {
         **os.environ,
         "WINBOT_VAR_DIR": str(var_dir),
-        "PORT": "18080",
-        "RASA_PORT": "15005",
-        "ACTION_PORT": "15055",
+        # Override with WINBOT_TEST_PORTS="gateway,rasa,actions" to run two suites side by side.
+        **dict(zip(("PORT", "RASA_PORT", "ACTION_PORT"),
+                   os.environ.get("WINBOT_TEST_PORTS", "18080,15005,15055").split(","), strict=True)),
     }
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
