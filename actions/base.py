@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
     from core.places import Gazetteer
+    from core.privacy import Vault
+    from core.settings import Settings
 
 
 def metadata(tracker: Tracker) -> dict[str, Any]:
@@ -95,6 +97,22 @@ def sessions() -> sessionmaker[Session]:
     from core.settings import Settings
 
     return make_session_factory(make_engine(Settings.from_env().database_url))
+
+
+@cache
+def app_settings() -> Settings:
+    """The settings, read once on first use (never at import time)."""
+    from core.settings import Settings
+
+    return Settings.from_env()
+
+
+@cache
+def vault() -> Vault:
+    """Encryption at rest, with the same key as the gateway's."""
+    from core.privacy import Vault
+
+    return Vault(app_settings().encryption_key)
 
 
 @cache

@@ -8,11 +8,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import ConversationPaused
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import LocalisedAction, entity, send
+from actions.base import LocalisedAction, app_settings, entity, language_of, metadata, send, user_text, vault
+from actions.help_points import located_from
+from core import handoff
+from core.content import handoff_messages as hm
 from core.content.catalog import ALL_ANSWERS
-from core.render import answer_button, intent_button, menu_button, render_answer
+from core.db.models import utcnow
+from core.formatting import format_datetime
+from core.i18n import gettext
+from core.render import answer_button, back_to_bot_button, intent_button, menu_button, render_answer
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -44,9 +51,41 @@ class ActionReportAbuse(LocalisedAction):
 
 
 class ActionHumanHandoff(LocalisedAction):
+    """Put the chat in the staff queue of the user's region and language, and pause the Rasa conversation until
+    staff hand it back (the gateway then resumes it). The user hears honest hours and the current wait."""
+
     def name(self) -> str:
         return "action_human_handoff"
 
-    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> None:
-        buttons = [*_buttons("find_win_point", "report_abuse"), menu_button()]
-        send(dispatcher, render_answer(ALL_ANSWERS["human_handoff"]), buttons)
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> list[dict]:
+        data = metadata(tracker)
+        language = language_of(tracker)
+        located = located_from(tracker)
+        region = located.spots[0].region if located is not None and not located.ambiguous else None
+        urgent = bool(tracker.get_slot("handoff_urgent"))
+        chat = handoff.request_person(db, tracker.sender_id, str(data.get("channel") or "web"), language, region,
+                                      urgent=urgent, reason="report_urgent" if urgent else None)
+        chat.paused_in_rasa = True
+        text = user_text(tracker)
+        if text and not text.startswith("/"):
+            handoff.record(db, vault(), chat, "user", text)
+        settings = app_settings()
+        hours = handoff.OfficeHours.parse(settings.office_hours.get(region or "", settings.office_hours["default"]))
+        now = utcnow()
+        lines = [gettext(hm.QUEUED)]
+        if urgent:
+            lines.append(gettext(hm.URGENT))
+        if hours.is_open(now):
+            lines.append(gettext(hm.HOURS, hours=handoff.format_hours(hours, language)))
+            wait = handoff.waiting_estimate(db, region, now)
+            lines.append(gettext(hm.WAIT_ABOUT, minutes=max(1, round(wait / 60))) if wait else gettext(hm.WAIT_UNKNOWN))
+        else:
+            opening = hours.next_opening(now)
+            if opening is not None:
+                lines.append(gettext(hm.CLOSED_NOW, when=format_datetime(opening, language)))
+            lines.append(gettext(hm.HOURS, hours=handoff.format_hours(hours, language)))
+        lines.append(gettext(hm.BACK_TO_BOT_HINT))
+        handoff.record(db, vault(), chat, "bot", "\n".join(lines))
+        send(dispatcher, "\n".join(lines), [back_to_bot_button()])
+        send(dispatcher, render_answer(ALL_ANSWERS["human_handoff"]))
+        return [ConversationPaused()]

@@ -9,7 +9,7 @@ import sys
 
 import httpx
 
-from bot import cli_jobs, cli_ops
+from bot import cli_jobs, cli_ops, cli_staff
 from core.settings import Settings
 
 
@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
                                   "`winbot run` starts one")
     cli_ops.register(sub)
     cli_jobs.register(sub)
+    cli_staff.register(sub)
     sub.add_parser("eval", help="evaluate the NLU on held-out data, per language (writes reports/); "
                                 "`winbot eval --help` for its options")
     argv = sys.argv[1:] if argv is None else argv
@@ -70,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         return cli_ops.run(args, settings)
     if args.command == "jobs":
         return cli_jobs.run(args, settings)
+    if args.command == "staff":
+        return cli_staff.run(args, settings)
     if args.command == "worker":
         from bot.worker import main as worker
 

@@ -5,16 +5,19 @@ Run with ``uvicorn --factory bot.gateway:create_app``; the supervisor (``winbot 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import json
 import logging
 import re
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -23,6 +26,8 @@ from bot.http import MAX_BODY_BYTES, BadRequest, read_json
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.router import Incoming
 from bot.runtime import build_runtime
+from bot.staff import StaffConsole
+from core import inbox as inbox_messages
 from core.content.ui import UI_STRINGS
 from core.db.uow import UnitOfWork
 from core.i18n import LANGUAGE_NAMES, LANGUAGES, gettext, normalise_language, use_locale
@@ -33,6 +38,9 @@ __all__ = ["MAX_BODY_BYTES", "BadRequest", "create_app", "read_json"]
 log = logging.getLogger("winbot.gateway")
 STATIC = Path(__file__).resolve().parent / "web" / "static"
 _SENDER = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
+#: The push stream looks into the user's inbox this often, and ends after a while (the browser reconnects).
+EVENTS_POLL_SECONDS = 1.0
+EVENTS_MAX_SECONDS = 300.0
 
 
 def _location(value: object) -> tuple[float, float] | None:
@@ -78,6 +86,41 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
         async with UnitOfWork(sessions) as uow:  # one unit of work per message
             outgoing = await router.handle(Incoming("web", sender, text, hint, location), uow)
         return JSONResponse(outgoing.as_dict())
+
+    async def inbox(request: Request) -> Response:
+        """Messages that reached the user outside a request (staff replies, announcements), each returned once."""
+        sender = request.query_params.get("sender", "")
+        if not _SENDER.match(sender):
+            return JSONResponse({"error": "sender must be an opaque id of 8-128 letters, digits, '-' or '_'"},
+                                status_code=400)
+        if (refused := guard.limit_chat(request, sender, None)) is not None:
+            return refused
+        async with UnitOfWork(sessions) as uow:
+            messages = await uow.transaction(inbox_messages.take, runtime.vault, router.user_id("web", sender))
+        return JSONResponse({"messages": messages})
+
+    async def events(request: Request) -> Response:
+        """Server-sent events: the inbox pushed to an open web chat as it fills (the page falls back to polling
+        ``/api/chat/inbox`` when the stream breaks). Each message goes out once, on the stream or the poll."""
+        sender = request.query_params.get("sender", "")
+        if not _SENDER.match(sender):
+            return JSONResponse({"error": "sender must be an opaque id"}, status_code=400)
+        user_id = router.user_id("web", sender)
+
+        async def stream() -> AsyncIterator[str]:
+            yield "retry: 3000\n\n"
+            started = time.monotonic()
+            while time.monotonic() - started < EVENTS_MAX_SECONDS and not await request.is_disconnected():
+                async with UnitOfWork(sessions) as uow:
+                    messages = await uow.transaction(inbox_messages.take, runtime.vault, user_id)
+                if messages:
+                    yield f"data: {json.dumps({'messages': messages}, ensure_ascii=False)}\n\n"
+                else:
+                    yield ": keep-alive\n\n"
+                await asyncio.sleep(EVENTS_POLL_SECONDS)
+
+        return StreamingResponse(stream(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
     async def understand(request: Request) -> Response:
         if (refused := guard.check_understand(request)) is not None:
@@ -135,7 +178,10 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
         routes=[
             Route("/", index),
             Route("/api/chat", chat, methods=["POST"]),
+            Route("/api/chat/inbox", inbox),
+            Route("/api/chat/events", events),
             Route("/api/understand", understand, methods=["POST"]),
+            *StaffConsole(runtime).routes(),
             Route("/api/ui", ui),
             Route("/healthz", healthz),
             *channels.routes(),

@@ -50,10 +50,15 @@ class RasaClient:
 
         Rasa's HTTP API cannot delete stored events; ``bot.channels.state.purge_rasa_events`` does that.
         """
+        await self._events(sender, [{"event": "restart"}])
+
+    async def resume(self, sender: str) -> None:
+        """Resume a conversation paused while staff had it (a ``resume`` event; Rasa ignores a paused one)."""
+        await self._events(sender, [{"event": "resume"}])
+
+    async def _events(self, sender: str, events: list[dict[str, Any]]) -> None:
         try:
-            response = await self._client.post(
-                f"{self.base_url}/conversations/{sender}/tracker/events", json=[{"event": "restart"}]
-            )
+            response = await self._client.post(f"{self.base_url}/conversations/{sender}/tracker/events", json=events)
         except httpx.HTTPError as exc:
             raise RasaUnavailable(f"{type(exc).__name__} on tracker/events") from exc
         if response.status_code >= 400:

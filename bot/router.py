@@ -17,8 +17,19 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.rasa_client import BotMessage, RasaClient, RasaUnavailable
+from core import handoff
+from core.content import handoff_messages as hm
 from core.content import messages as m
-from core.db.models import ChannelAddress, ChannelUserState, InboundMessage, MessageStatus, User, utcnow
+from core.db.models import (
+    ChannelAddress,
+    ChannelUserState,
+    ChatStatus,
+    HandoffChat,
+    InboundMessage,
+    MessageStatus,
+    User,
+    utcnow,
+)
 from core.db.uow import UnitOfWork
 from core.folding import fold
 from core.i18n import LANGUAGES, gettext, use_locale
@@ -26,7 +37,7 @@ from core.language import choose_language
 from core.nlu_text import for_nlu
 from core.places import LIVE_STEMS, Gazetteer
 from core.privacy import Vault, pseudonym
-from core.render import Button, Reply
+from core.render import BACK_TO_BOT, Button, Reply, back_to_bot_button
 
 log = logging.getLogger("winbot.router")
 
@@ -138,6 +149,12 @@ class _Received:
     is_payload: bool
     entities: dict[str, str | None]
     pending: list[tuple[int, str, dict[str, str | None]]]
+    #: The user's chat with staff is open (waiting or active): the message went to staff, not to Rasa.
+    to_staff: ChatStatus | None = None
+    #: A chat with staff closed since the last message and Rasa's tracker is still paused: resume it first.
+    resume_chat: int | None = None
+    #: The user went back to the assistant from a chat with staff.
+    back_to_bot: bool = False
 
 
 class Router:
@@ -199,8 +216,15 @@ class Router:
                 return Outgoing(got.language, [Reply(gettext(m.EMPTY_MESSAGE))])
             if too_long:
                 outgoing.messages.append(Reply(gettext(m.TOO_LONG, limit=self.max_chars)))
+        if got.to_staff is not None:
+            return self._to_staff_reply(got)
         answered: list[int] = []
         try:
+            if got.resume_chat is not None:
+                await self.rasa.resume(user_id)  # the tracker records the resume (paused when staff took over)
+            if got.back_to_bot:
+                with use_locale(got.language):
+                    outgoing.messages.append(Reply(gettext(hm.BACK_TO_BOT)))
             for old_id, old_text, old_entities in got.pending:
                 old_command, old_link = _command(old_text)
                 outgoing.messages += await self._ask(
@@ -216,6 +240,12 @@ class Router:
             )
         except RasaUnavailable as exc:
             log.warning("rasa unavailable for user %s: %s; message %s kept", user_id, exc, got.message_id)
+            if asks_for_person(got.text):
+                # Fail open: someone who asks for a person while the assistant is down joins the staff queue.
+                await uow.transaction(self._fail_open, user_id, incoming, got, raw)
+                with use_locale(outgoing.language):
+                    outgoing.messages.append(Reply(gettext(hm.ASSISTANT_DOWN), [back_to_bot_button()]))
+                return outgoing
             await uow.transaction(self._finish, user_id, answered, got.message_id, None)
             with use_locale(outgoing.language):
                 outgoing.messages.append(Reply(gettext(m.SERVICE_DOWN)))
@@ -223,8 +253,26 @@ class Router:
         if got.message_id is not None:
             answered.append(got.message_id)
         chosen = outgoing.language if outgoing.language != got.language else None
-        await uow.transaction(self._finish, user_id, answered, None, chosen)
+        await uow.transaction(self._finish, user_id, answered, None, chosen, got.resume_chat)
         return outgoing
+
+    @staticmethod
+    def _to_staff_reply(got: _Received) -> Outgoing:
+        """While a person owns the chat the assistant stays silent; while it waits, the user hears it is passed on."""
+        if got.to_staff is ChatStatus.ACTIVE:
+            return Outgoing(got.language, [])
+        with use_locale(got.language):
+            return Outgoing(got.language, [Reply(gettext(hm.WAITING_ACK), [back_to_bot_button()])])
+
+    def _fail_open(self, db: Session, user_id: str, incoming: Incoming, got: _Received, raw: str) -> None:
+        chat = handoff.request_person(db, user_id, incoming.channel, got.language, None, reason="assistant_down")
+        handoff.record(db, self.vault, chat, "note", "the assistant (Rasa) was not answering when this user asked "
+                                                     "for a person")
+        if not raw.startswith("/"):
+            handoff.record(db, self.vault, chat, "user", raw)
+        if got.message_id is not None:
+            db.execute(update(InboundMessage).where(InboundMessage.id == got.message_id)
+                       .values(status=MessageStatus.ANSWERED, answered_at=dt.datetime.now(dt.UTC)))
 
     def _receive(
         self, db: Session, user_id: str, incoming: Incoming, raw: str, received_at: dt.datetime | None
@@ -247,6 +295,24 @@ class Router:
         else:
             language = choose_language(user.language, text, incoming.language_hint if first_contact else None)
         user.language = language
+        chat = handoff.open_chat_of(db, user_id)
+        back_to_bot = False
+        if chat is not None:
+            if text not in (BACK_TO_BOT, "/bot"):
+                # A person has (or will take) this conversation: the message goes to them, not to Rasa.
+                if is_payload:
+                    raw = _button_text(text)
+                handoff.record(db, self.vault, chat, "user", raw)
+                db.add(InboundMessage(user_id=user_id, channel=incoming.channel, language=language,
+                                      text_encrypted=self.vault.encrypt(raw), status=MessageStatus.ANSWERED,
+                                      answered_at=dt.datetime.now(dt.UTC)))
+                return _Received(language, first_contact, None, text, None, is_payload, {}, [], to_staff=chat.status)
+            handoff.close(chat, "back_to_bot")
+            handoff.record(db, self.vault, chat, "note", "the user went back to the assistant")
+            text, is_payload, back_to_bot = '/greet{"menu":"1"}', True, True
+        elif text in (BACK_TO_BOT, "/bot"):
+            text, is_payload = '/greet{"menu":"1"}', True
+        paused = handoff.paused_chat_of(db, user_id)
         pending = [(old_id, old_text, self._entities(old_text, language)) for old_id, old_text in
                    self._pending(db, user_id)]
         message = InboundMessage(
@@ -256,17 +322,20 @@ class Router:
         db.add(message)
         db.flush()
         return _Received(language, first_contact, message.id, text, deep_link, is_payload,
-                         self._entities(text, language), pending)
+                         self._entities(text, language), pending, resume_chat=paused, back_to_bot=back_to_bot)
 
     def _entities(self, text: str, language: str) -> dict[str, str | None]:
         return {} if text.startswith("/") else self.gazetteer.extract(text, language).as_dict()
 
     @staticmethod
     def _finish(
-        db: Session, user_id: str, answered: list[int], pending: int | None, chosen_language: str | None
+        db: Session, user_id: str, answered: list[int], pending: int | None, chosen_language: str | None,
+        resumed_chat: int | None = None,
     ) -> None:
         """Step 3, in a worker thread: statuses of the messages, and a language the user picked."""
         now = dt.datetime.now(dt.UTC)
+        if resumed_chat is not None:
+            db.execute(update(HandoffChat).where(HandoffChat.id == resumed_chat).values(paused_in_rasa=False))
         if answered:
             db.execute(update(InboundMessage).where(InboundMessage.id.in_(answered))
                        .values(status=MessageStatus.ANSWERED, answered_at=now))
@@ -375,3 +444,22 @@ def record_inbound(db: Session, user_id: str, channel: str, at: dt.datetime | No
         state.last_inbound_at = at
     state.inactive_since = None
     state.inactive_reason = None
+
+
+def _button_text(payload: str) -> str:
+    """A pressed button as staff should read it in the transcript."""
+    return f"[{payload}]"
+
+
+#: Folded words that ask for a person, in the six languages: used only when Rasa cannot say (fail open).
+_PERSON_WORDS = ("human", "person", "real person", "someone real", "staff", "advisor", "adviser", "czlowiek",
+                 "konsultant", "pracownik", "osob", "persoana", "operator", "consultant", "om real", "chovek",
+                 "човек", "служител", "консултант", "оператор", "людин", "liudyn", "lyudyn", "працівник",
+                 "консультант", "mens", "medewerker", "persoon", "iemand")
+
+
+def asks_for_person(text: str) -> bool:
+    if text.startswith("/"):
+        return text.startswith("/human_handoff")
+    folded = " " + fold(text) + " "
+    return any(f" {fold(word)}" in folded for word in _PERSON_WORDS)

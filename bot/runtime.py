@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channels import Channels, build_channels
+from bot.handoff import MAINTAIN_EVERY, MAINTAIN_TASK, OUTBOUND_QUEUE, Handoff
 from bot.rasa_client import RasaClient
 from bot.router import Router
 from core import jobs as job_table
@@ -40,6 +41,8 @@ class Runtime:
     router: Router
     jobs: Jobs
     channels: Channels
+    handoff: Handoff
+    vault: Vault
 
     def worker(self) -> Worker:
         """A worker for every queue this deployment has, configured from the settings."""
@@ -48,12 +51,14 @@ class Runtime:
             self.jobs,
             {
                 "inbound": QueueConfig(concurrency=self.settings.inbound_concurrency),
+                OUTBOUND_QUEUE: QueueConfig(concurrency=4),
                 MAINTENANCE_QUEUE: QueueConfig(concurrency=1),
             },
             lease=self.settings.job_lease_seconds,
             poll=self.settings.job_poll_seconds,
         )
         worker.every(PRUNE_TASK, PRUNE_EVERY)
+        worker.every(MAINTAIN_TASK, MAINTAIN_EVERY)
         return worker
 
     async def aclose(self) -> None:
@@ -80,4 +85,5 @@ def build_runtime(
 
     jobs.register(Task(PRUNE_TASK, MAINTENANCE_QUEUE, prune, max_attempts=2))
     channels = build_channels(settings, router, sessions, rasa_client, jobs, receive=receive, answer=answer)
-    return Runtime(settings, engine, sessions, rasa_client, router, jobs, channels)
+    handoff = Handoff(settings, jobs, vault, channels)
+    return Runtime(settings, engine, sessions, rasa_client, router, jobs, channels, handoff, vault)

@@ -87,3 +87,13 @@ def subtopic_buttons(topic: Topic, exclude: str | None = None) -> list[Button]:
 def answer_button(key: str) -> Button:
     answer = ALL_ANSWERS[key]
     return Button(gettext(answer.title), payload(answer.intent, subtopic=key))
+
+
+#: The payload of the "Back to assistant" button while a person has the chat (also typed as /bot).
+BACK_TO_BOT = "/back_to_bot"
+
+
+def back_to_bot_button() -> Button:
+    from core.content import handoff_messages as hm
+
+    return Button(gettext(hm.BUTTON_BACK_TO_BOT), BACK_TO_BOT)

@@ -66,6 +66,13 @@ class Settings:
     job_lease_seconds: float = 60.0
     job_poll_seconds: float = 0.25
     gateway_runs_jobs: bool = True
+    # Talking to a person (core/handoff.py): when staff answer ("default" and per labour-market region, in
+    # Amsterdam time), and the timeouts of the queue, in minutes; chats one staff member may own at once.
+    office_hours: Mapping[str, str] = field(default_factory=lambda: {"default": DEFAULT_OFFICE_HOURS})
+    handoff_no_answer_minutes: float = 30.0
+    handoff_claim_minutes: float = 10.0
+    handoff_silent_minutes: float = 240.0
+    staff_max_chats: int = 5
 
     @property
     def whatsapp_enabled(self) -> bool:
@@ -125,6 +132,11 @@ class Settings:
             job_lease_seconds=_float(env, "WINBOT_JOB_LEASE_SECONDS", 60.0),
             job_poll_seconds=_float(env, "WINBOT_JOB_POLL_SECONDS", 0.25),
             gateway_runs_jobs=(env.get("WINBOT_GATEWAY_WORKER") or "1") not in ("0", "false", "no"),
+            office_hours=_office_hours(env),
+            handoff_no_answer_minutes=_float(env, "WINBOT_HANDOFF_NO_ANSWER_MINUTES", 30.0),
+            handoff_claim_minutes=_float(env, "WINBOT_HANDOFF_CLAIM_MINUTES", 10.0),
+            handoff_silent_minutes=_float(env, "WINBOT_HANDOFF_SILENT_MINUTES", 240.0),
+            staff_max_chats=max(1, _int(env, "WINBOT_STAFF_MAX_CHATS", 5)),
         )
 
 
@@ -136,6 +148,33 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+DEFAULT_OFFICE_HOURS = "mon-fri 09:00-17:00"
+
+
+def _office_hours(env: Mapping[str, str]) -> dict[str, str]:
+    """WINBOT_OFFICE_HOURS (every region) and WINBOT_OFFICE_HOURS_FILE (YAML: region name -> hours), checked."""
+    from core.handoff import OfficeHours
+
+    hours = {"default": env.get("WINBOT_OFFICE_HOURS") or DEFAULT_OFFICE_HOURS}
+    path = env.get("WINBOT_OFFICE_HOURS_FILE")
+    if path:
+        import yaml
+
+        try:
+            data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise SettingsError(f"WINBOT_OFFICE_HOURS_FILE {path}: {exc}") from exc
+        if not isinstance(data, dict):
+            raise SettingsError(f"WINBOT_OFFICE_HOURS_FILE {path}: a mapping 'region: mon-fri 09:00-17:00' is needed")
+        hours.update({str(k): str(v) for k, v in data.items()})
+    for region, spec in hours.items():
+        try:
+            OfficeHours.parse(spec)
+        except ValueError as exc:
+            raise SettingsError(f"office hours of {region}: {exc}") from exc
+    return hours
 
 
 def _float(env: Mapping[str, str], name: str, default: float) -> float:

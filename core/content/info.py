@@ -116,7 +116,7 @@ HUMAN_HANDOFF = Answer(
     key="human_handoff",
     title=N_("Talk to a person"),
     text=N_(
-        "Sorry, you cannot chat with a staff member in this chat yet. You can talk to people here:\n"
+        "You can also talk to people here:\n"
         "• A WIN-punt or information point in your region. In West-Brabant, staff speak Polish "
         "and Romanian.\n"
         "• SNCU helpdesk 0800-7008, for problems with a temp agency. "

@@ -310,3 +310,116 @@ class Job(Base):
     finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
     __table_args__ = (Index("ix_jobs_due", "queue", "status", "run_at"),)
+
+
+# --- WIN-punt staff and talking to a person (issue 8) ----------------------------------------------------
+
+
+class StaffRole(enum.StrEnum):
+    #: Answers chats and reports of their WIN-punt's region (and the national queue).
+    STAFF = "staff"
+    #: Plans mobile-team visits and their announcements.
+    MOBILE_TEAM = "mobile_team"
+    #: Everything, every region; manages nothing else (accounts are managed with `winbot staff`).
+    ADMIN = "admin"
+
+
+class StaffUser(Base):
+    """A WIN-punt employee, mobile-team member or administrator of the staff console. No default accounts."""
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    #: argon2id hash (argon2-cffi's PasswordHasher).
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[StaffRole] = mapped_column(_str_enum(StaffRole, 16))
+    #: Labour-market region of their WIN-punt; None: national (admins, national desk).
+    region: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class StaffSession(Base):
+    """A logged-in console session. Only the token's SHA-256 is stored; the cookie holds the token."""
+
+    __tablename__ = "staff_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class ChatStatus(enum.StrEnum):
+    """Who owns the conversation: nobody yet (waiting for a person), a staff member, or it is over."""
+
+    WAITING = "waiting"
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+
+class HandoffChat(Base):
+    """A user's request to talk to a person, from the request until staff hand back or it is closed.
+
+    While a chat is waiting or active, the user's messages go to staff, not to Rasa (bot/handoff.py).
+    """
+
+    __tablename__ = "handoff_chats"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(8))
+    #: Labour-market region of the user when known; None: the national queue.
+    region: Mapped[str | None] = mapped_column(String(64), index=True)
+    status: Mapped[ChatStatus] = mapped_column(_str_enum(ChatStatus, 16), default=ChatStatus.WAITING, index=True)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Why it was flagged or queued (a code: violence, trafficking, self_harm, assistant_down, unanswered...).
+    reason: Mapped[str | None] = mapped_column(String(64))
+    claimed_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    #: The chat went back to the queue because its claimer did not answer in time.
+    returned_unanswered: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_user_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_staff_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    #: The user was told that nobody answered in time (sent once).
+    timeout_notified: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    #: How it ended: answered, referred, back_to_bot, user_left, silent, no_answer.
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    #: Rasa's tracker was paused for this chat (ConversationPaused) and not resumed yet: the router resumes it
+    #: before the user's next message after the chat closed.
+    paused_in_rasa: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ChatMessage(Base):
+    """One line of a handoff chat's transcript, encrypted. ``sender``: user, bot, staff or note (internal)."""
+
+    __tablename__ = "chat_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(ForeignKey("handoff_chats.id", ondelete="CASCADE"), index=True)
+    sender: Mapped[str] = mapped_column(String(8))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    text_encrypted: Mapped[str] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class InboxMessage(Base):
+    """A message for a web-chat user that did not answer a request (staff replies, announcements): kept,
+    encrypted, until the web chat fetches it (``GET /api/chat/inbox``) and then deleted."""
+
+    __tablename__ = "inbox_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    #: JSON of the replies ({"text", "buttons"}), encrypted.
+    payload_encrypted: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -595,6 +595,58 @@
     input.style.height = `${Math.min(input.scrollHeight + 2, max)}px`;
   }
 
+  /* ---------- messages outside a request: staff replies, announcements ---------- */
+
+  // A push stream (server-sent events) while the page is open; when it breaks or the browser has none, the inbox
+  // is polled instead. Each message arrives once, by either path.
+  const INBOX_POLL_MS = 15000;
+  let inboxTimer = null;
+
+  function showPushed(data) {
+    if (data && Array.isArray(data.messages) && data.messages.length) showReply({ messages: data.messages });
+  }
+
+  async function pollInbox() {
+    try {
+      const response = await fetchWithTimeout(`/api/chat/inbox?sender=${encodeURIComponent(state.sender)}`, {
+        headers: { Accept: "application/json" },
+      });
+      if (response.ok) showPushed(await response.json());
+    } catch (_error) {
+      /* offline for a moment: the next poll tries again */
+    }
+  }
+
+  function startPolling() {
+    if (inboxTimer === null) inboxTimer = window.setInterval(pollInbox, INBOX_POLL_MS);
+  }
+
+  function listenForPushes() {
+    pollInbox();
+    if (!("EventSource" in window)) {
+      startPolling();
+      return;
+    }
+    const stream = new EventSource(`/api/chat/events?sender=${encodeURIComponent(state.sender)}`);
+    stream.onmessage = (event) => {
+      try {
+        showPushed(JSON.parse(event.data));
+      } catch (_error) {
+        /* not ours */
+      }
+    };
+    stream.onerror = () => {
+      // The browser reconnects by itself; poll meanwhile so nothing waits for the stream.
+      startPolling();
+    };
+    stream.onopen = () => {
+      if (inboxTimer !== null) {
+        window.clearInterval(inboxTimer);
+        inboxTimer = null;
+      }
+    };
+  }
+
   /* ---------- start ---------- */
 
   function init() {
@@ -625,6 +677,7 @@
       const deepLink = start && /^loc_[a-z0-9]{4,16}$/.test(start) ? ` ${start}` : "";
       send(`/start${deepLink}`, { visible: false, languageHint: navigator.language || null });
     }
+    listenForPushes();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

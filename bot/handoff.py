@@ -1,0 +1,125 @@
+"""Talking to a person, the transport side: delivering staff messages on the user's channel, and the periodic
+check of the queue (no answer in time, claimed but unanswered, silent chats).
+
+Staff messages are jobs (queue ``outbound``): a Telegram or WhatsApp user gets them pushed (WhatsApp outside its
+24-hour window only through the approved template that invites them to reply), a web-chat user finds them in the
+inbox (``GET /api/chat/inbox``) or gets them on the open push stream (``GET /api/chat/events``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.channels import Channels
+from bot.channels.whatsapp import Delivery
+from bot.router import Outgoing
+from core import handoff as chats
+from core import inbox
+from core.content import handoff_messages as hm
+from core.content.catalog import ALL_ANSWERS
+from core.db.models import HandoffChat
+from core.i18n import gettext, use_locale
+from core.jobs import Failed, JobContext, Jobs, Task
+from core.privacy import Vault
+from core.render import Button, Reply, back_to_bot_button, render_answer
+from core.settings import Settings
+
+log = logging.getLogger("winbot.handoff")
+
+DELIVER_TASK = "handoff.deliver"
+MAINTAIN_TASK = "handoff.maintain"
+OUTBOUND_QUEUE = "outbound"
+MAINTENANCE_QUEUE = "maintenance"
+MAINTAIN_EVERY = 60.0
+
+
+class Handoff:
+    def __init__(self, settings: Settings, jobs: Jobs, vault: Vault, channels: Channels) -> None:
+        self.settings = settings
+        self.jobs = jobs
+        self.vault = vault
+        self.channels = channels
+        jobs.register(Task(DELIVER_TASK, OUTBOUND_QUEUE, self._deliver, max_attempts=8))
+        jobs.register(Task(MAINTAIN_TASK, MAINTENANCE_QUEUE, self._maintain, max_attempts=2))
+
+    def hours(self, region: str | None) -> chats.OfficeHours:
+        spec = self.settings.office_hours.get(region or "", self.settings.office_hours["default"])
+        return chats.OfficeHours.parse(spec)
+
+    # -- sending to the user (queued in the caller's transaction) ----------------------------------------------
+
+    def send(self, db: Session, chat: HandoffChat, replies: list[Reply]) -> None:
+        """Queue messages for the chat's user; the caller commits (then ``jobs.notify(OUTBOUND_QUEUE)``)."""
+        payload = {"user_id": chat.user_id, "channel": chat.channel, "language": chat.language,
+                   "replies": [{"text": r.text, "buttons": [b.as_dict() for b in r.buttons]} for r in replies]}
+        self.jobs.enqueue(db, DELIVER_TASK, payload)
+
+    def say(self, db: Session, chat: HandoffChat, *messages: str, buttons: list[Button] | None = None) -> None:
+        """Queue assistant texts (msgids) in the chat's language, recorded in the transcript as the bot's."""
+        with use_locale(chat.language):
+            text = "\n".join(gettext(message) for message in messages)
+            replies = [Reply(text, buttons or [])]
+        chats.record(db, self.vault, chat, "bot", text)
+        self.send(db, chat, replies)
+
+    async def _deliver(self, job: JobContext) -> None:
+        data: dict[str, Any] = job.payload
+        user_id, channel, language = data["user_id"], data["channel"], data["language"]
+        replies = [Reply(r["text"], [Button(b["title"], b["payload"]) for b in r.get("buttons", [])])
+                   for r in data["replies"]]
+        outgoing = Outgoing(language, replies)
+        if channel == "web":
+            await job.uow.transaction(inbox.push, self.vault, user_id, language, replies)
+            return
+        if channel == "telegram" and self.channels.telegram is not None:
+            if not await self.channels.telegram.notify(user_id, outgoing, job.uow):
+                log.info("staff message to telegram user %s not delivered (blocked or unknown)", user_id)
+            return
+        if channel == "whatsapp" and self.channels.whatsapp is not None:
+            delivery = await self.channels.whatsapp.notify(user_id, outgoing, job.uow)
+            if delivery is Delivery.FAILED:
+                raise RuntimeError("the Graph API refused the message")  # retried with backoff
+            if delivery is not Delivery.SENT:
+                log.info("staff message to whatsapp user %s: %s", user_id, delivery.value)
+            return
+        raise Failed(f"the {channel} channel is not configured in this worker")
+
+    # -- the periodic check --------------------------------------------------------------------------------------
+
+    async def _maintain(self, job: JobContext) -> None:
+        settings = self.settings
+
+        def check(db: Session) -> int:
+            events = chats.check_timeouts(
+                db, self.hours(None),
+                no_answer=dt.timedelta(minutes=settings.handoff_no_answer_minutes),
+                claim_unanswered=dt.timedelta(minutes=settings.handoff_claim_minutes),
+                silent=dt.timedelta(minutes=settings.handoff_silent_minutes),
+            )
+            for event in events:
+                chat = db.get(HandoffChat, event.chat_id)
+                if chat is None:
+                    continue
+                if event.kind == "silent":
+                    self.say(db, chat, hm.CLOSED_SILENT)
+                elif event.kind == "no_answer":
+                    with use_locale(chat.language):
+                        options = render_answer(ALL_ANSWERS["human_handoff"])
+                        text = gettext(hm.NO_ANSWER) + "\n" + options
+                    chats.record(db, self.vault, chat, "bot", text)
+                    self.send(db, chat, [Reply(text, [back_to_bot_button_in(chat.language)])])
+                elif event.kind == "unclaimed":
+                    chats.record(db, self.vault, chat, "note", "back in the queue: claimed but not answered in time")
+            return len(events)
+
+        if await job.uow.transaction(check):
+            self.jobs.notify(OUTBOUND_QUEUE)
+
+
+def back_to_bot_button_in(language: str) -> Button:
+    with use_locale(language):
+        return back_to_bot_button()

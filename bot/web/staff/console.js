@@ -1,0 +1,194 @@
+// The WIN-punt staff console: queue, transcript, reply, claim, hand back, close. Dutch and English.
+// Everything a user typed is put into the page with textContent, never as HTML.
+"use strict";
+
+const WORDS = {
+  en: {
+    title: "WIN-punt staff console", logout: "Log out", queue: "Queue", queue_empty: "Nobody is waiting.",
+    claim: "Claim", release: "Hand back to the assistant", outcome: "Outcome", close: "Close",
+    o_answered: "answered", o_referred: "referred", o_no_reply: "no reply", o_other: "other",
+    reply: "Reply (in the user's language)", quick: "Quick reply", send: "Send",
+    note: "Internal note (never sent)", add_note: "Add note",
+    window_closed: "This WhatsApp user wrote more than 24 hours ago: WhatsApp delivers your reply only as the approved template that invites them to write back.",
+    waiting: "waiting", active: "active", closed: "closed", urgent: "urgent", mine: "yours",
+    returned: "back in queue", national: "national", from_user: "User", from_bot: "Assistant",
+    from_staff: "Staff", from_note: "Note", chat: "Chat", waited: "waiting", min: "min",
+  },
+  nl: {
+    title: "WIN-punt medewerkersconsole", logout: "Uitloggen", queue: "Wachtrij", queue_empty: "Er wacht niemand.",
+    claim: "Oppakken", release: "Teruggeven aan de assistent", outcome: "Uitkomst", close: "Sluiten",
+    o_answered: "beantwoord", o_referred: "doorverwezen", o_no_reply: "geen reactie", o_other: "anders",
+    reply: "Antwoord (in de taal van de gebruiker)", quick: "Snel antwoord", send: "Versturen",
+    note: "Interne notitie (wordt niet verstuurd)", add_note: "Notitie toevoegen",
+    window_closed: "Deze WhatsApp-gebruiker schreef meer dan 24 uur geleden: WhatsApp bezorgt je antwoord alleen als het goedgekeurde sjabloon dat uitnodigt om terug te schrijven.",
+    waiting: "wacht", active: "actief", closed: "gesloten", urgent: "urgent", mine: "van jou",
+    returned: "terug in wachtrij", national: "landelijk", from_user: "Gebruiker", from_bot: "Assistent",
+    from_staff: "Medewerker", from_note: "Notitie", chat: "Chat", waited: "wacht", min: "min",
+  },
+};
+
+let lang = localStorage.getItem("staff-lang") || (navigator.language.startsWith("nl") ? "nl" : "en");
+let csrf = "";
+let selected = null;
+let quickReplies = [];
+
+const $ = (id) => document.getElementById(id);
+const t = (key) => (WORDS[lang] && WORDS[lang][key]) || WORDS.en[key] || key;
+
+function translatePage() {
+  document.documentElement.lang = lang;
+  document.querySelectorAll("[data-t]").forEach((node) => { node.textContent = t(node.dataset.t); });
+  $("lang").textContent = lang === "nl" ? "EN" : "NL";
+  document.title = t("title");
+}
+
+async function api(path, options = {}) {
+  const init = { credentials: "same-origin", headers: { Accept: "application/json" }, ...options };
+  if (init.method === "POST") {
+    init.headers = { ...init.headers, "X-CSRF-Token": csrf, "Content-Type": "application/json" };
+  }
+  const response = await fetch(path, init);
+  if (response.status === 401) { window.location.href = "/staff/login"; throw new Error("logged out"); }
+  const data = await response.json();
+  if (!response.ok) throw new Error(data.error || response.statusText);
+  return data;
+}
+
+function showError(error) { $("error").textContent = error ? String(error.message || error) : ""; }
+
+async function loadQueue() {
+  const data = await api("/staff/api/queue");
+  const list = $("queue");
+  list.replaceChildren();
+  $("queue-empty").hidden = data.chats.length > 0;
+  for (const chat of data.chats) {
+    const item = document.createElement("li");
+    if (chat.urgent) item.classList.add("urgent");
+    if (chat.claimed_by_me) item.classList.add("mine");
+    if (chat.id === selected) item.classList.add("selected");
+    const button = document.createElement("button");
+    button.type = "button";
+    const badges = [];
+    if (chat.urgent) badges.push([t("urgent") + (chat.reason ? ": " + chat.reason : ""), "urgent"]);
+    badges.push([t(chat.status), ""]);
+    if (chat.claimed_by_me) badges.push([t("mine"), ""]);
+    if (chat.returned_unanswered) badges.push([t("returned"), ""]);
+    for (const [text, kind] of badges) {
+      const badge = document.createElement("span");
+      badge.className = "badge " + kind;
+      badge.textContent = text;
+      button.append(badge);
+    }
+    const label = document.createElement("span");
+    const minutes = Math.round(chat.waiting_seconds / 60);
+    label.textContent = `#${chat.id} · ${chat.language.toUpperCase()} · ${chat.region || t("national")} · ${chat.channel} · ${t("waited")} ${minutes} ${t("min")}`;
+    button.append(label);
+    button.addEventListener("click", () => { selected = chat.id; loadChat(); loadQueue().catch(showError); });
+    item.append(button);
+    list.append(item);
+  }
+}
+
+async function loadChat() {
+  if (selected === null) return;
+  const chat = await api(`/staff/api/chats/${selected}`);
+  $("chat-panel").hidden = false;
+  $("chat-title").textContent = `${t("chat")} #${chat.id}`;
+  $("chat-meta").textContent = `${chat.language.toUpperCase()} · ${chat.region || t("national")} · ${chat.channel} · ${t(chat.status)}` +
+    (chat.urgent ? ` · ${t("urgent")}${chat.reason ? ": " + chat.reason : ""}` : "");
+  $("window-warning").hidden = chat.whatsapp_window_open !== false;
+  $("claim").hidden = chat.claimed_by_me || chat.status === "closed";
+  const transcript = $("transcript");
+  const atBottom = transcript.scrollTop + transcript.clientHeight >= transcript.scrollHeight - 4;
+  transcript.replaceChildren();
+  for (const message of chat.messages) {
+    const item = document.createElement("li");
+    item.className = message.from;
+    const from = document.createElement("span");
+    from.className = "from";
+    from.textContent = t("from_" + message.from) + (message.staff ? ` (${message.staff})` : "");
+    const text = document.createElement("span");
+    text.textContent = message.text;
+    const time = document.createElement("time");
+    time.dateTime = message.at;
+    time.textContent = new Date(message.at).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" });
+    item.append(from, text, time);
+    transcript.append(item);
+  }
+  if (atBottom) transcript.scrollTop = transcript.scrollHeight;
+  await loadQuickReplies(chat.language);
+}
+
+async function loadQuickReplies(language) {
+  if (quickReplies.language === language) return;
+  const data = await api(`/staff/api/quick-replies?lang=${encodeURIComponent(language)}`);
+  quickReplies = data.replies;
+  quickReplies.language = language;
+  const select = $("quick");
+  select.replaceChildren(new Option("", ""));
+  for (const reply of data.replies) select.append(new Option(`${reply.code} — ${reply.text.slice(0, 60)}`, reply.code));
+}
+
+function insertQuick(code) {
+  const reply = quickReplies.find((r) => r.code === code);
+  if (!reply) return false;
+  const box = $("reply");
+  box.value = box.value.replace(/\/[a-z-]+$/, "") + reply.text;
+  box.focus();
+  return true;
+}
+
+async function act(path, body) {
+  showError(null);
+  try {
+    await api(`/staff/api/chats/${selected}/${path}`, { method: "POST", body: JSON.stringify(body || {}) });
+    await Promise.all([loadChat(), loadQueue()]);
+  } catch (error) { showError(error); }
+}
+
+async function start() {
+  translatePage();
+  const session = await api("/staff/api/session");
+  csrf = session.csrf;
+  $("who").textContent = `${session.username} (${session.role}${session.region ? ", " + session.region : ""})`;
+  $("lang").addEventListener("click", () => {
+    lang = lang === "nl" ? "en" : "nl";
+    localStorage.setItem("staff-lang", lang);
+    translatePage();
+    loadQueue().catch(showError);
+    loadChat().catch(showError);
+  });
+  $("logout").addEventListener("click", async () => {
+    await fetch("/staff/logout", { method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": csrf } });
+    window.location.href = "/staff/login";
+  });
+  $("claim").addEventListener("click", () => act("claim"));
+  $("release").addEventListener("click", () => act("release"));
+  $("close").addEventListener("click", () => act("close", { outcome: $("outcome").value }));
+  $("quick").addEventListener("change", (event) => { insertQuick(event.target.value); event.target.value = ""; });
+  $("reply").addEventListener("keydown", (event) => {
+    // A shortcode ("/hours") followed by Tab inserts the quick reply.
+    const match = event.key === "Tab" && $("reply").value.match(/\/[a-z-]+$/);
+    if (match && insertQuick(match[0])) event.preventDefault();
+  });
+  $("reply-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = $("reply").value.trim();
+    if (!text) return;
+    await act("messages", { text });
+    if (!$("error").textContent) $("reply").value = "";
+  });
+  $("note-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = $("note").value.trim();
+    if (!text) return;
+    await act("notes", { text });
+    if (!$("error").textContent) $("note").value = "";
+  });
+  await loadQueue();
+  // Live updates without reloading: the queue and the open chat every few seconds.
+  setInterval(() => { loadQueue().catch(showError); loadChat().catch(showError); }, 3000);
+}
+
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => start().catch(showError));
+else start().catch(showError);
