@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from core.content import messages as m
 from core.i18n import gettext, normalise_language, use_locale
+from core.monitoring import count_answer
 from core.render import Button, Reply, language_buttons
 
 if TYPE_CHECKING:
@@ -73,6 +74,7 @@ class LocalisedAction(Action, abc.ABC):
                 events = self.respond(dispatcher, tracker, db) or []
                 if first_contact and self.name() in ANSWER_BEFORE_GREETING:
                     welcome(dispatcher)
+                count_answer(db, language, self.name().removeprefix("action_"))  # monitoring: counts only
                 db.commit()
                 return events
 

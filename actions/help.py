@@ -82,7 +82,7 @@ class ActionHumanHandoff(LocalisedAction):
         else:
             opening = hours.next_opening(now)
             if opening is not None:
-                lines.append(gettext(hm.CLOSED_NOW, when=format_datetime(opening, language)))
+                lines.append(gettext(hm.CLOSED_NOW, when=format_datetime(opening, language, style="short")))
             lines.append(gettext(hm.HOURS, hours=handoff.format_hours(hours, language)))
         lines.append(gettext(hm.BACK_TO_BOT_HINT))
         handoff.record(db, vault(), chat, "bot", "\n".join(lines))

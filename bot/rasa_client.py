@@ -53,8 +53,10 @@ class RasaClient:
         await self._events(sender, [{"event": "restart"}])
 
     async def resume(self, sender: str) -> None:
-        """Resume a conversation paused while staff had it (a ``resume`` event; Rasa ignores a paused one)."""
-        await self._events(sender, [{"event": "resume"}])
+        """Resume a conversation paused while staff had it (Rasa ignores a paused one). The paused tracker ends
+        after the handoff action without a listen: ``action_listen`` makes the next message a fresh turn, so
+        rules match again."""
+        await self._events(sender, [{"event": "resume"}, {"event": "action", "name": "action_listen"}])
 
     async def _events(self, sender: str, events: list[dict[str, Any]]) -> None:
         try:

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import html
+import io
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -28,6 +29,7 @@ from bot.http import BadRequest, read_body, read_json
 from bot.limits import TokenBucketLimiter, retry_after_header
 from bot.runtime import Runtime
 from core import handoff as chats
+from core import monitoring
 from core import staff as accounts
 from core.content import handoff_messages as hm
 from core.content.catalog import ALL_ANSWERS
@@ -109,6 +111,8 @@ class StaffConsole:
             Route("/staff/api/chats/{id:int}/close", self.api(self.close, roles=CHAT_ROLES, post=True),
                   methods=["POST"]),
             Route("/staff/api/quick-replies", self.api(self.quick_replies, roles=CHAT_ROLES)),
+            Route("/staff/api/monitoring", self.api(self.monitoring, roles=CHAT_ROLES)),
+            Route("/staff/api/monitoring.csv", self.monitoring_csv),
         ]
 
     # -- pages ------------------------------------------------------------------------------------------------
@@ -344,3 +348,26 @@ class StaffConsole:
             for key in ("human_handoff", "report_abuse", "emergency"):
                 replies.append({"code": f"/{key.replace('_', '-')}", "text": render_answer(ALL_ANSWERS[key])})
         return {"language": language, "replies": replies}
+
+    # -- covenant monitoring ------------------------------------------------------------------------------------
+
+    def _monitoring_tables(self, db: Session, staff: Staff) -> dict[str, list[dict[str, Any]]]:
+        region = None if staff.role is StaffRole.ADMIN else staff.region
+        return {"answers": monitoring.answers(db), "handoffs": monitoring.handoffs(db, region)}
+
+    def monitoring(self, db: Session, request: Request, staff: Staff) -> dict[str, Any]:
+        return self._monitoring_tables(db, staff)
+
+    async def monitoring_csv(self, request: Request) -> Response:
+        current = await self._current(request)
+        if current is None:
+            return _headers(JSONResponse({"error": "log in first"}, status_code=401))
+        staff, _csrf = current
+        if staff.role not in CHAT_ROLES:
+            return _headers(JSONResponse({"error": "your role may not do this"}, status_code=403))
+        async with UnitOfWork(self.sessions) as uow:
+            tables = await uow.run(self._monitoring_tables, staff)
+        stream = io.StringIO()
+        monitoring.write_csv(stream, tables)
+        return _headers(Response(stream.getvalue(), media_type="text/csv; charset=utf-8",
+                                 headers={"Content-Disposition": 'attachment; filename="winbot-monitoring.csv"'}))

@@ -423,3 +423,19 @@ class InboxMessage(Base):
     #: JSON of the replies ({"text", "buttons"}), encrypted.
     payload_encrypted: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class TopicCount(Base):
+    """How many answers of each kind were given per month and language: covenant monitoring, aggregates only
+    (no user, no text, no time finer than the month). Counted by the action server (actions/base.py)."""
+
+    __tablename__ = "topic_counts"
+    __table_args__ = (UniqueConstraint("month", "language", "topic"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: "2026-12"
+    month: Mapped[str] = mapped_column(String(7))
+    language: Mapped[str] = mapped_column(String(8))
+    #: The action that answered, without its "action_" prefix: brp_registration, report_abuse, fallback, ...
+    topic: Mapped[str] = mapped_column(String(48))
+    count: Mapped[int] = mapped_column(Integer, default=0)

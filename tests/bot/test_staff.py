@@ -232,7 +232,7 @@ def test_a_person_answers_in_the_same_chat_and_hands_back(app_client, rasa) -> N
     user_id = app_client.app.state.router.user_id("web", SENDER)
     answer = chat(app_client, "Ile wynosi płaca minimalna?")
     assert [m["text"] for m in answer["messages"]] == ["bot: Ile wynosi płaca minimalna?"]
-    assert rasa.events == [(user_id, [{"event": "resume"}])]
+    assert rasa.events == [(user_id, [{"event": "resume"}, {"event": "action", "name": "action_listen"}])]
     chat(app_client, "A urlop?")
     assert len(rasa.events) == 1  # resumed once
     assert app_client.get("/staff/api/queue").json()["chats"] == []

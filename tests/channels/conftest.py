@@ -77,6 +77,7 @@ class FakeRasa:
         self.delay = 0.0
         self.received: list[dict[str, Any]] = []
         self.restarted: list[str] = []
+        self.resumed: list[str] = []
 
     async def handler(self, request: httpx.Request) -> httpx.Response:
         if self.down:
@@ -89,7 +90,11 @@ class FakeRasa:
             greeting = _is_greeting(_as_written(body["text"]))
             return httpx.Response(200, json={"intent": {"name": "greet" if greeting else "other", "confidence": 0.9}})
         if path.endswith("/tracker/events"):
-            self.restarted.append(path.split("/")[2])
+            events = json.loads(request.content or b"[]")
+            if {"event": "restart"} in events:
+                self.restarted.append(path.split("/")[2])
+            if {"event": "resume"} in events:
+                self.resumed.append(path.split("/")[2])
             return httpx.Response(200, json={})
         self.received.append(body)
         return httpx.Response(200, json=self.reply(body))
