@@ -13,6 +13,10 @@ const WORDS = {
     waiting: "waiting", active: "active", closed: "closed", urgent: "urgent", mine: "yours",
     returned: "back in queue", national: "national", from_user: "User", from_bot: "Assistant",
     from_staff: "Staff", from_note: "Note", chat: "Chat", waited: "waiting", min: "min",
+    nav_chats: "Chats", nav_monitoring: "Monitoring", monitoring: "Covenant monitoring (counts only, never content)",
+    csv: "Download as CSV", m_handoffs: "Chats with a person", m_answers: "Answers per topic", month: "Month",
+    region: "Region", language: "Language", chats: "Chats", urgent_n: "Urgent", median_wait: "Median wait (min)",
+    p90_wait: "90% waited at most (min)", topic: "Topic", count: "Count",
   },
   nl: {
     title: "WIN-punt medewerkersconsole", logout: "Uitloggen", queue: "Wachtrij", queue_empty: "Er wacht niemand.",
@@ -24,6 +28,10 @@ const WORDS = {
     waiting: "wacht", active: "actief", closed: "gesloten", urgent: "urgent", mine: "van jou",
     returned: "terug in wachtrij", national: "landelijk", from_user: "Gebruiker", from_bot: "Assistent",
     from_staff: "Medewerker", from_note: "Notitie", chat: "Chat", waited: "wacht", min: "min",
+    nav_chats: "Chats", nav_monitoring: "Monitoring", monitoring: "Monitoring convenant (alleen aantallen, nooit inhoud)",
+    csv: "Download als CSV", m_handoffs: "Chats met een medewerker", m_answers: "Antwoorden per onderwerp", month: "Maand",
+    region: "Regio", language: "Taal", chats: "Chats", urgent_n: "Urgent", median_wait: "Mediane wachttijd (min)",
+    p90_wait: "90% wachtte hooguit (min)", topic: "Onderwerp", count: "Aantal",
   },
 };
 
@@ -146,6 +154,32 @@ async function act(path, body) {
   } catch (error) { showError(error); }
 }
 
+function fillTable(id, rows, columns) {
+  const body = document.querySelector(`#${id} tbody`);
+  body.replaceChildren();
+  for (const row of rows) {
+    const tr = document.createElement("tr");
+    for (const column of columns) {
+      const td = document.createElement("td");
+      const value = row[column];
+      td.textContent = value === null || value === undefined ? "–" : String(value);
+      tr.append(td);
+    }
+    body.append(tr);
+  }
+}
+
+async function showView() {
+  const monitoringView = window.location.hash === "#monitoring";
+  $("monitoring-panel").hidden = !monitoringView;
+  $("queue-panel").hidden = monitoringView;
+  $("chat-panel").hidden = monitoringView || selected === null;
+  if (!monitoringView) return;
+  const data = await api("/staff/api/monitoring");
+  fillTable("m-handoffs", data.handoffs, ["month", "region", "language", "chats", "urgent", "median_wait_minutes", "p90_wait_minutes"]);
+  fillTable("m-answers", data.answers, ["month", "language", "topic", "count"]);
+}
+
 async function start() {
   translatePage();
   const session = await api("/staff/api/session");
@@ -185,6 +219,8 @@ async function start() {
     await act("notes", { text });
     if (!$("error").textContent) $("note").value = "";
   });
+  window.addEventListener("hashchange", () => showView().catch(showError));
+  await showView();
   await loadQueue();
   // Live updates without reloading: the queue and the open chat every few seconds.
   setInterval(() => { loadQueue().catch(showError); loadChat().catch(showError); }, 3000);
