@@ -1,4 +1,4 @@
-"""Emergency, reporting abuse, help points, mobile teams and reaching a person.
+"""Emergency, help points, mobile teams and reaching a person (reporting abuse: actions/reports.py).
 
 Their full flows come later; today each gives real, sourced information (core/content/info.py).
 """
@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import LocalisedAction, entity, send
+from actions.base import LocalisedAction, send
 from core.content.catalog import ALL_ANSWERS
-from core.render import answer_button, intent_button, menu_button, render_answer
+from core.render import intent_button, menu_button, render_answer
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -30,17 +30,6 @@ class ActionEmergency(LocalisedAction):
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> None:
         send(dispatcher, render_answer(ALL_ANSWERS["emergency"]), [*_buttons("report_abuse"), menu_button()])
-
-
-class ActionReportAbuse(LocalisedAction):
-    def name(self) -> str:
-        return "action_report_abuse"
-
-    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> None:
-        key = "report_abuse/signs" if entity(tracker, "subtopic") == "report_abuse/signs" else "report_abuse"
-        other = "report_abuse" if key == "report_abuse/signs" else "report_abuse/signs"
-        buttons = [answer_button(other), *_buttons("emergency", "find_win_point"), menu_button()]
-        send(dispatcher, render_answer(ALL_ANSWERS[key]), buttons)
 
 
 class ActionHumanHandoff(LocalisedAction):
