@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import LocalisedAction, entity, metadata, send, user_text
 from actions.help_points import subscribed_reply
+from actions.reports import answer_status
 from core.content import help_messages as h
 from core.content import messages as m
 from core.content.catalog import ALL_ANSWERS
@@ -16,6 +17,7 @@ from core.i18n import LANGUAGES, gettext, use_locale
 from core.language import requested_language
 from core.locations import code_from_deep_link
 from core.render import intent_button, language_buttons, menu_button, menu_buttons, render_answer
+from core.reports import find_code
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -100,6 +102,11 @@ class ActionFallback(LocalisedAction):
         return "action_fallback"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> None:
+        code = find_code(user_text(tracker))
+        if code is not None:
+            # A bare report code ("K7M-4QX2") is hard to learn as an intent: answer its status.
+            answer_status(dispatcher, tracker, db, code)
+            return
         if _previous_turn_was_fallback(tracker):
             send(dispatcher, gettext(m.FALLBACK_MENU), menu_buttons())
             return

@@ -1,4 +1,4 @@
-"""Emergency, reporting abuse, help points, mobile teams and reaching a person.
+"""Emergency, help points, mobile teams and reaching a person (reporting abuse: actions/reports.py).
 
 Their full flows come later; today each gives real, sourced information (core/content/info.py).
 """
@@ -11,7 +11,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import LocalisedAction, app_settings, entity, language_of, metadata, send, user_text, vault
+from actions.base import LocalisedAction, app_settings, language_of, metadata, send, user_text, vault
 from actions.help_points import located_from
 from core import handoff
 from core.content import handoff_messages as hm
@@ -19,7 +19,7 @@ from core.content.catalog import ALL_ANSWERS
 from core.db.models import utcnow
 from core.formatting import format_datetime
 from core.i18n import gettext
-from core.render import answer_button, back_to_bot_button, intent_button, menu_button, render_answer
+from core.render import back_to_bot_button, intent_button, menu_button, render_answer
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -37,17 +37,6 @@ class ActionEmergency(LocalisedAction):
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> None:
         send(dispatcher, render_answer(ALL_ANSWERS["emergency"]), [*_buttons("report_abuse"), menu_button()])
-
-
-class ActionReportAbuse(LocalisedAction):
-    def name(self) -> str:
-        return "action_report_abuse"
-
-    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> None:
-        key = "report_abuse/signs" if entity(tracker, "subtopic") == "report_abuse/signs" else "report_abuse"
-        other = "report_abuse" if key == "report_abuse/signs" else "report_abuse/signs"
-        buttons = [answer_button(other), *_buttons("emergency", "find_win_point"), menu_button()]
-        send(dispatcher, render_answer(ALL_ANSWERS[key]), buttons)
 
 
 class ActionHumanHandoff(LocalisedAction):

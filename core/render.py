@@ -38,12 +38,12 @@ def payload(intent: str, **entities: str) -> str:
     return f"/{intent}{json.dumps(entities, separators=(',', ':'), ensure_ascii=False)}" if entities else f"/{intent}"
 
 
-def render_answer(answer: Answer) -> str:
+def render_answer(answer: Answer, max_sources: int = MAX_SOURCES_SHOWN) -> str:
     """The answer in the current language, with its sources and the date it was last checked."""
     values = {name: format_value(value) for name, value in answer.values.items()}
     # No blank lines: Rasa's REST channel splits a text at blank lines into separate messages.
     lines = [gettext(answer.text, **values)]
-    lines += [gettext(m.SOURCE_LINE, url=url) for url in answer.sources[:MAX_SOURCES_SHOWN]]
+    lines += [gettext(m.SOURCE_LINE, url=url) for url in answer.sources[:max_sources]]
     lines.append(gettext(m.LAST_CHECKED, date=format_date(answer.checked)))
     return "\n".join(lines)
 

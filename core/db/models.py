@@ -439,3 +439,73 @@ class TopicCount(Base):
     #: The action that answered, without its "action_" prefix: brp_registration, report_abuse, fallback, ...
     topic: Mapped[str] = mapped_column(String(48))
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- Reports of abuse (misstanden), issue 8 --------------------------------------------------------------
+
+
+class ReportStatus(enum.StrEnum):
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    REFERRED_LABOUR_AUTHORITY = "referred_labour_authority"
+    REFERRED_MUNICIPALITY = "referred_municipality"
+    REFERRED_POLICE = "referred_police"
+    CLOSED = "closed"
+
+
+class Report(Base):
+    """A report of abuse made in the chat (core/reports.py). Every free text is encrypted (core.privacy.Vault).
+
+    An anonymous report holds only what the reporter wrote, its region and its date: no pseudonym, no channel
+    address, no language, no link to the conversation and no time finer than the day (``created_on``), so it
+    cannot be matched to message times. A report with contact keeps the pseudonym (``user_id``) so staff can
+    answer in the same chat, and the language to answer in.
+    """
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: Short reference the reporter gets, e.g. "K7M-4QX2" (core.reports.REFERENCE_ALPHABET).
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    #: Comma-separated category ids (core.reports.CATEGORIES), e.g. "wages,passport".
+    categories: Mapped[str] = mapped_column(String(200), default="")
+    #: Labour-market region of the place given; NULL: national (no place, or not found).
+    region: Mapped[str | None] = mapped_column(String(64), index=True)
+    place_encrypted: Mapped[str | None] = mapped_column(Text)
+    employer_encrypted: Mapped[str | None] = mapped_column(Text)
+    since_encrypted: Mapped[str | None] = mapped_column(Text)
+    description_encrypted: Mapped[str | None] = mapped_column(Text)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Only for reports with contact; the reporter can be forgotten (``/forget``) without losing the report.
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    #: Only for reports with contact: the language staff answer in.
+    language: Mapped[str | None] = mapped_column(String(8))
+    status: Mapped[ReportStatus] = mapped_column(_str_enum(ReportStatus, 32), default=ReportStatus.NEW, index=True)
+    #: Danger signs (violence, threats, papers taken, trafficking, someone hurt): first in every list.
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The day it was made (Europe/Amsterdam); deliberately no time.
+    created_on: Mapped[dt.date] = mapped_column(Date, index=True)
+
+    events: Mapped[list[ReportEvent]] = relationship(
+        back_populates="report", order_by="ReportEvent.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ReportEvent(Base):
+    """The audit log of a report: who changed what, when. Staff actions only for anonymous reports (a "created"
+    row with a time would date the report finer than its day)."""
+
+    __tablename__ = "report_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    #: A staff username, or "user" / "system".
+    actor: Mapped[str] = mapped_column(String(64))
+    #: "created", "status", "note", "urgent".
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(32))
+    to_status: Mapped[str | None] = mapped_column(String(32))
+    note_encrypted: Mapped[str | None] = mapped_column(Text)
+
+    report: Mapped[Report] = relationship(back_populates="events")

@@ -11,6 +11,7 @@ import actions.basics
 import actions.help
 import actions.help_points
 import actions.information
+import actions.reports
 from actions.base import LocalisedAction
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,7 +26,7 @@ def _domain_actions() -> list[str]:
 
 def _implemented() -> list[str]:
     classes = []
-    for module in (actions.basics, actions.information, actions.help, actions.help_points):
+    for module in (actions.basics, actions.information, actions.help, actions.help_points, actions.reports):
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, LocalisedAction) and not inspect.isabstract(cls) and cls.__module__ == module.__name__:
                 classes.append(cls().name())
@@ -40,8 +41,8 @@ def test_every_domain_action_is_registered_exactly_once() -> None:
 
 
 def test_action_classes_are_named_after_their_actions() -> None:
-    for module in (actions.basics, actions.information, actions.help, actions.help_points):
+    for module in (actions.basics, actions.information, actions.help, actions.help_points, actions.reports):
         for name, cls in inspect.getmembers(module, inspect.isclass):
-            if issubclass(cls, LocalisedAction) and cls.__module__ == module.__name__:
+            if issubclass(cls, LocalisedAction) and not inspect.isabstract(cls) and cls.__module__ == module.__name__:
                 expected = "".join(part.capitalize() for part in cls().name().split("_"))
                 assert name == expected
