@@ -29,11 +29,11 @@ from bot.http import BadRequest, read_body, read_json
 from bot.limits import TokenBucketLimiter, retry_after_header
 from bot.runtime import Runtime
 from core import handoff as chats
-from core import monitoring
+from core import monitoring, reports
 from core import staff as accounts
 from core.content import handoff_messages as hm
 from core.content.catalog import ALL_ANSWERS
-from core.db.models import ChatStatus, HandoffChat, StaffRole, User, utcnow
+from core.db.models import ChatStatus, HandoffChat, Report, ReportStatus, StaffRole, User, utcnow
 from core.db.uow import UnitOfWork
 from core.i18n import LANGUAGES, gettext, use_locale
 from core.render import Reply, back_to_bot_button, render_answer
@@ -111,6 +111,11 @@ class StaffConsole:
             Route("/staff/api/chats/{id:int}/close", self.api(self.close, roles=CHAT_ROLES, post=True),
                   methods=["POST"]),
             Route("/staff/api/quick-replies", self.api(self.quick_replies, roles=CHAT_ROLES)),
+            Route("/staff/api/reports", self.api(self.reports, roles=CHAT_ROLES)),
+            Route("/staff/api/reports.csv", self.reports_csv),
+            Route("/staff/api/reports/{code}", self.api(self.report, roles=CHAT_ROLES)),
+            Route("/staff/api/reports/{code}/status", self.api(self.report_status, roles=CHAT_ROLES, post=True),
+                  methods=["POST"]),
             Route("/staff/api/monitoring", self.api(self.monitoring, roles=CHAT_ROLES)),
             Route("/staff/api/monitoring.csv", self.monitoring_csv),
         ]
@@ -353,7 +358,8 @@ class StaffConsole:
 
     def _monitoring_tables(self, db: Session, staff: Staff) -> dict[str, list[dict[str, Any]]]:
         region = None if staff.role is StaffRole.ADMIN else staff.region
-        return {"answers": monitoring.answers(db), "handoffs": monitoring.handoffs(db, region)}
+        return {"answers": monitoring.answers(db), "handoffs": monitoring.handoffs(db, region),
+                "reports": monitoring.reports_per_month(db, region)}
 
     def monitoring(self, db: Session, request: Request, staff: Staff) -> dict[str, Any]:
         return self._monitoring_tables(db, staff)
@@ -371,3 +377,81 @@ class StaffConsole:
         monitoring.write_csv(stream, tables)
         return _headers(Response(stream.getvalue(), media_type="text/csv; charset=utf-8",
                                  headers={"Content-Disposition": 'attachment; filename="winbot-monitoring.csv"'}))
+
+    # -- reports of abuse ------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _region_filter(staff: Staff, wanted: str | None) -> str | None:
+        """Admins any region (None: all); staff only their own region or the national reports."""
+        if staff.role is StaffRole.ADMIN:
+            return wanted or None
+        if wanted == reports.NATIONAL:
+            return reports.NATIONAL
+        return staff.region
+
+    def reports(self, db: Session, request: Request, staff: Staff) -> dict[str, Any]:
+        params = request.query_params
+        status = params.get("status") or None
+        if status is not None and status not in {s.value for s in ReportStatus}:
+            raise BadRequest(400, "unknown status")
+        category = params.get("category") or None
+        if category is not None and category not in reports.CATEGORIES:
+            raise BadRequest(400, "unknown category")
+        try:
+            offset = max(0, int(params.get("offset", "0")))
+        except ValueError as exc:
+            raise BadRequest(400, "offset must be a whole number") from exc
+        found = reports.list_reports(db, self._region_filter(staff, params.get("region")), status, category,
+                                     limit=100, offset=offset)
+        return {"reports": [{
+            "code": r.code, "category": reports.categories_of(r)[0] if reports.categories_of(r) else None,
+            "categories": reports.categories_of(r), "region": r.region, "status": r.status.value,
+            "anonymous": r.anonymous, "urgent": r.urgent, "created_at": r.created_on.isoformat(),
+        } for r in found]}
+
+    def _report(self, db: Session, request: Request, staff: Staff) -> Report:
+        report = reports.get_by_code(db, request.path_params["code"])
+        if report is None or not staff.may_see_region(report.region):
+            raise chats.HandoffError("no such report")
+        return report
+
+    def report(self, db: Session, request: Request, staff: Staff) -> dict[str, Any]:
+        report = self._report(db, request, staff)
+        t = reports.texts(report, self.vault)
+        return {
+            "code": report.code, "categories": reports.categories_of(report), "region": report.region,
+            "status": report.status.value, "anonymous": report.anonymous, "urgent": report.urgent,
+            "created_at": report.created_on.isoformat(), "language": report.language,
+            "place": t.place, "employer": t.employer, "since": t.since, "description": t.description,
+            "can_answer_in_chat": not report.anonymous and report.user_id is not None,
+            "events": [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "from": e.from_status,
+                        "to": e.to_status,
+                        "note": self.vault.decrypt(e.note_encrypted) if e.note_encrypted else None}
+                       for e in report.events],
+        }
+
+    def report_status(self, db: Session, request: Request, staff: Staff) -> dict[str, Any]:
+        report = self._report(db, request, staff)
+        status = request.state.body.get("status")
+        note = request.state.body.get("note")
+        if status not in {s.value for s in ReportStatus}:
+            raise BadRequest(400, f"status must be one of {', '.join(s.value for s in ReportStatus)}")
+        if note is not None and (not isinstance(note, str) or len(note) > MAX_REPLY_CHARS):
+            raise BadRequest(400, "note must be text")
+        reports.change_status(db, report, status, staff.username, note or None, self.vault)
+        return {"code": report.code, "status": report.status.value}
+
+    async def reports_csv(self, request: Request) -> Response:
+        current = await self._current(request)
+        if current is None:
+            return _headers(JSONResponse({"error": "log in first"}, status_code=401))
+        staff, _csrf = current
+        if staff.role not in CHAT_ROLES:
+            return _headers(JSONResponse({"error": "your role may not do this"}, status_code=403))
+        region = self._region_filter(staff, request.query_params.get("region"))
+        stream = io.StringIO()
+        async with UnitOfWork(self.sessions) as uow:
+            await uow.run(reports.export_csv, self.vault, region, stream)
+        name = f"winbot-reports-{(region or 'all').lower()}.csv"
+        return _headers(Response(stream.getvalue(), media_type="text/csv; charset=utf-8",
+                                 headers={"Content-Disposition": f'attachment; filename="{name}"'}))

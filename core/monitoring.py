@@ -2,7 +2,8 @@
 
 - answers per language and topic (counted by the action server as it answers; no user, no text, month only),
 - talking to a person: chats per region and language, how long people waited until a person took the chat,
-  how chats ended.
+  how chats ended,
+- reports of abuse per region and category.
 
 Functions take the caller's Session and never commit.
 """
@@ -19,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from core.db.models import HandoffChat, TopicCount, utcnow
+from core.db.models import HandoffChat, Report, TopicCount, utcnow
 
 
 def month_of(when: dt.datetime) -> str:
@@ -65,6 +66,18 @@ def handoffs(db: Session, region: str | None = None) -> list[dict[str, Any]]:
             "outcomes": dict(sorted(outcomes.items())),
         })
     return result
+
+
+def reports_per_month(db: Session, region: str | None = None) -> list[dict[str, Any]]:
+    """Reports of abuse per month, region and category (a report with two categories counts in both)."""
+    statement = select(Report.created_on, Report.region, Report.categories)
+    if region is not None:
+        statement = statement.where(Report.region == region)
+    counts: dict[tuple[str, str, str], int] = defaultdict(int)
+    for created, report_region, categories in db.execute(statement):
+        for category in (categories or "other").split(","):
+            counts[(created.strftime("%Y-%m"), report_region or "national", category or "other")] += 1
+    return [{"month": m, "region": r, "category": c, "count": n} for (m, r, c), n in sorted(counts.items())]
 
 
 def write_csv(stream: TextIO, tables: dict[str, list[dict[str, Any]]]) -> None:

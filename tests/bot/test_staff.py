@@ -347,3 +347,39 @@ def test_winbot_staff_add_list_disable(settings) -> None:
     assert cli_staff.run(Namespace(action="disable", username="anna"), settings) == 0
     assert "disabled" in listing()
     assert cli_staff.run(Namespace(action="disable", username="nobody"), settings) == 2
+
+
+# -- reports inbox ---------------------------------------------------------------------------------------------
+
+
+def test_the_reports_inbox_filters_by_region_and_keeps_an_audit_log(app_client) -> None:
+    from core import reports
+
+    def create(db, region, anonymous):
+        return reports.create_report(db, app_client.app.state.runtime.vault, categories=["wages", "housing"],
+                                     place="Venlo", employer="Agencja X <b>", description="Nie płacą od 2 miesięcy",
+                                     region=region, anonymous=anonymous).code
+
+    mine = db_call(app_client, create, "Noord-Limburg", True)
+    other = db_call(app_client, create, "Rijnmond", True)
+    csrf = staff_session(app_client)
+    listed = app_client.get("/staff/api/reports").json()["reports"]
+    assert [r["code"] for r in listed] == [mine]
+    assert set(listed[0]) >= {"code", "category", "region", "status", "anonymous", "created_at"}
+    assert app_client.get(f"/staff/api/reports/{other}").status_code == 404
+    detail = app_client.get(f"/staff/api/reports/{mine}").json()
+    assert detail["employer"] == "Agencja X <b>" and detail["can_answer_in_chat"] is False
+    changed = app_client.post(f"/staff/api/reports/{mine}/status", json={"status": "referred_labour_authority",
+                              "note": "Sent to NLA"}, headers={"X-CSRF-Token": csrf})
+    assert changed.status_code == 200
+    events = app_client.get(f"/staff/api/reports/{mine}").json()["events"]
+    assert events[-1]["actor"] == "anna" and events[-1]["to"] == "referred_labour_authority"
+    assert app_client.post(f"/staff/api/reports/{mine}/status", json={"status": "bogus"},
+                           headers={"X-CSRF-Token": csrf}).status_code == 400
+    csv_text = app_client.get("/staff/api/reports.csv").text
+    assert mine in csv_text and other not in csv_text
+    monitoring = app_client.get("/staff/api/monitoring").json()
+    assert {"category": "wages", "count": 1, "region": "Noord-Limburg"}.items() <= monitoring["reports"][-1].items()
+    app_client.cookies.clear()
+    assert app_client.get("/staff/api/reports").status_code == 401
+    assert app_client.get("/staff/api/reports.csv").status_code == 401

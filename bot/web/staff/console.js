@@ -17,6 +17,12 @@ const WORDS = {
     csv: "Download as CSV", m_handoffs: "Chats with a person", m_answers: "Answers per topic", month: "Month",
     region: "Region", language: "Language", chats: "Chats", urgent_n: "Urgent", median_wait: "Median wait (min)",
     p90_wait: "90% waited at most (min)", topic: "Topic", count: "Count",
+    nav_reports: "Reports", reports: "Reports of abuse", status: "Status", category: "Category", filter: "Filter",
+    code: "Code", date: "Date", anonymous: "Anonymous", new_status: "New status", save: "Save", audit: "Audit log",
+    m_reports: "Reports per category", yes: "yes", no: "no", place: "Place", employer: "Employer, agency or landlord",
+    since: "Since", description: "What happened", answer_in_chat: "Can be answered in the chat",
+    s_new: "new", s_in_progress: "in progress", s_referred_labour_authority: "referred to the Labour Authority",
+    s_referred_municipality: "referred to the municipality", s_referred_police: "referred to the police", s_closed: "closed",
   },
   nl: {
     title: "WIN-punt medewerkersconsole", logout: "Uitloggen", queue: "Wachtrij", queue_empty: "Er wacht niemand.",
@@ -32,8 +38,17 @@ const WORDS = {
     csv: "Download als CSV", m_handoffs: "Chats met een medewerker", m_answers: "Antwoorden per onderwerp", month: "Maand",
     region: "Regio", language: "Taal", chats: "Chats", urgent_n: "Urgent", median_wait: "Mediane wachttijd (min)",
     p90_wait: "90% wachtte hooguit (min)", topic: "Onderwerp", count: "Aantal",
+    nav_reports: "Meldingen", reports: "Meldingen van misstanden", status: "Status", category: "Categorie", filter: "Filteren",
+    code: "Code", date: "Datum", anonymous: "Anoniem", new_status: "Nieuwe status", save: "Opslaan", audit: "Logboek",
+    m_reports: "Meldingen per categorie", yes: "ja", no: "nee", place: "Plaats", employer: "Werkgever, uitzendbureau of verhuurder",
+    since: "Sinds", description: "Wat er gebeurde", answer_in_chat: "Kan in de chat beantwoord worden",
+    s_new: "nieuw", s_in_progress: "in behandeling", s_referred_labour_authority: "doorverwezen naar de Arbeidsinspectie",
+    s_referred_municipality: "doorverwezen naar de gemeente", s_referred_police: "doorverwezen naar de politie", s_closed: "gesloten",
   },
 };
+const STATUSES = ["new", "in_progress", "referred_labour_authority", "referred_municipality", "referred_police", "closed"];
+const CATEGORIES = ["wages", "hours", "unsafe", "housing", "papers", "debts", "violence", "other"];
+let selectedReport = null;
 
 let lang = localStorage.getItem("staff-lang") || (navigator.language.startsWith("nl") ? "nl" : "en");
 let csrf = "";
@@ -170,14 +185,81 @@ function fillTable(id, rows, columns) {
 }
 
 async function showView() {
-  const monitoringView = window.location.hash === "#monitoring";
-  $("monitoring-panel").hidden = !monitoringView;
-  $("queue-panel").hidden = monitoringView;
-  $("chat-panel").hidden = monitoringView || selected === null;
-  if (!monitoringView) return;
-  const data = await api("/staff/api/monitoring");
-  fillTable("m-handoffs", data.handoffs, ["month", "region", "language", "chats", "urgent", "median_wait_minutes", "p90_wait_minutes"]);
-  fillTable("m-answers", data.answers, ["month", "language", "topic", "count"]);
+  const view = ["#monitoring", "#reports"].includes(window.location.hash) ? window.location.hash : "#chats";
+  $("monitoring-panel").hidden = view !== "#monitoring";
+  $("reports-panel").hidden = view !== "#reports";
+  $("queue-panel").hidden = view !== "#chats";
+  $("chat-panel").hidden = view !== "#chats" || selected === null;
+  if (view === "#monitoring") {
+    const data = await api("/staff/api/monitoring");
+    fillTable("m-handoffs", data.handoffs, ["month", "region", "language", "chats", "urgent", "median_wait_minutes", "p90_wait_minutes"]);
+    fillTable("m-reports", data.reports, ["month", "region", "category", "count"]);
+    fillTable("m-answers", data.answers, ["month", "language", "topic", "count"]);
+  }
+  if (view === "#reports") await loadReports();
+}
+
+function fillSelect(select, values, prefix, empty) {
+  const chosen = select.value;
+  select.replaceChildren();
+  if (empty) select.append(new Option("", ""));
+  for (const value of values) select.append(new Option(prefix ? t(prefix + value) : value, value));
+  select.value = chosen;
+}
+
+async function loadReports() {
+  fillSelect($("r-status"), STATUSES, "s_", true);
+  fillSelect($("r-category"), CATEGORIES, "", true);
+  const query = new URLSearchParams();
+  if ($("r-status").value) query.set("status", $("r-status").value);
+  if ($("r-category").value) query.set("category", $("r-category").value);
+  const data = await api(`/staff/api/reports?${query}`);
+  const body = document.querySelector("#r-list tbody");
+  body.replaceChildren();
+  for (const report of data.reports) {
+    const tr = document.createElement("tr");
+    const link = document.createElement("button");
+    link.type = "button";
+    link.textContent = report.code + (report.urgent ? " ⚠" : "");
+    link.addEventListener("click", () => { selectedReport = report.code; loadReport().catch(showError); });
+    const cells = [link, report.created_at, report.region || t("national"), report.categories.join(", "),
+      t("s_" + report.status), report.anonymous ? t("yes") : t("no")];
+    for (const cell of cells) {
+      const td = document.createElement("td");
+      if (cell instanceof Node) td.append(cell); else td.textContent = cell;
+      tr.append(td);
+    }
+    body.append(tr);
+  }
+}
+
+async function loadReport() {
+  if (selectedReport === null) return;
+  const report = await api(`/staff/api/reports/${encodeURIComponent(selectedReport)}`);
+  $("r-detail").hidden = false;
+  $("r-code").textContent = `${report.code} · ${t("s_" + report.status)}`;
+  const fields = $("r-fields");
+  fields.replaceChildren();
+  const rows = [["category", report.categories.join(", ")], ["region", report.region || t("national")],
+    ["place", report.place], ["employer", report.employer], ["since", report.since], ["description", report.description],
+    ["anonymous", report.anonymous ? t("yes") : t("no")], ["answer_in_chat", report.can_answer_in_chat ? t("yes") : t("no")]];
+  for (const [key, value] of rows) {
+    const dt = document.createElement("dt");
+    dt.textContent = t(key);
+    const dd = document.createElement("dd");
+    dd.textContent = value === null || value === undefined || value === "" ? "–" : value;
+    fields.append(dt, dd);
+  }
+  fillSelect($("r-new-status"), STATUSES, "s_", false);
+  $("r-new-status").value = report.status;
+  const events = $("r-events");
+  events.replaceChildren();
+  for (const event of report.events) {
+    const li = document.createElement("li");
+    li.textContent = `${new Date(event.at).toLocaleString(lang)} · ${event.actor} · ${event.action}` +
+      (event.to ? ` → ${t("s_" + event.to)}` : "") + (event.note ? ` · ${event.note}` : "");
+    events.append(li);
+  }
 }
 
 async function start() {
@@ -220,6 +302,17 @@ async function start() {
     if (!$("error").textContent) $("note").value = "";
   });
   window.addEventListener("hashchange", () => showView().catch(showError));
+  $("report-filter").addEventListener("submit", (event) => { event.preventDefault(); loadReports().catch(showError); });
+  $("r-change").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    showError(null);
+    try {
+      await api(`/staff/api/reports/${encodeURIComponent(selectedReport)}/status`, { method: "POST",
+        body: JSON.stringify({ status: $("r-new-status").value, note: $("r-note").value.trim() || null }) });
+      $("r-note").value = "";
+      await Promise.all([loadReport(), loadReports()]);
+    } catch (error) { showError(error); }
+  });
   await showView();
   await loadQueue();
   // Live updates without reloading: the queue and the open chat every few seconds.
