@@ -127,8 +127,11 @@ def polish(msgid: str, **values) -> str:
 
 # -- access --------------------------------------------------------------------------------------------------
 
-API_GETS = ["/staff/api/session", "/staff/api/queue", "/staff/api/chats/1", "/staff/api/quick-replies?lang=pl"]
-API_POSTS = [f"/staff/api/chats/1/{action}" for action in ("claim", "messages", "notes", "release", "close")]
+API_GETS = ["/staff/api/session", "/staff/api/queue", "/staff/api/chats/1", "/staff/api/quick-replies?lang=pl",
+            "/staff/api/reports", "/staff/api/reports/ABC-2345", "/staff/api/reports.csv", "/staff/api/monitoring",
+            "/staff/api/monitoring.csv"]
+API_POSTS = [*(f"/staff/api/chats/1/{action}" for action in ("claim", "messages", "notes", "release", "close")),
+             "/staff/api/reports/ABC-2345/status"]
 
 
 def test_every_staff_route_needs_a_login(app_client) -> None:
