@@ -143,7 +143,8 @@ class ActionReportAbuse(LocalisedAction):
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> list[dict]:
         from core.content.catalog import ALL_ANSWERS
 
-        events = clear_form()
+        # A fresh form: nothing left over from an earlier report, and no question pending.
+        events = [*clear_form(), SlotSet("requested_slot", None)]
         text = _raw_text(tracker)
         if not text.startswith("/") and signals_danger(tracker, text):
             _danger_now(dispatcher)
