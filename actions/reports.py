@@ -21,8 +21,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import LocalisedAction, entity, gazetteer, metadata, send
+from actions.base import LocalisedAction, entity, gazetteer, language_of, metadata, send
 from core.content import report_messages as r
+from core.content.catalog import ALL_ANSWERS
 from core.content.info import EMERGENCY
 from core.folding import fold
 from core.i18n import gettext
@@ -126,8 +127,7 @@ def _raw_text(tracker: Tracker) -> str:
     original = metadata(tracker).get("original_text")
     if original:
         return str(original)
-    text = str((tracker.latest_message or {}).get("text") or "")
-    return text
+    return str((tracker.latest_message or {}).get("text") or "")
 
 
 def clear_form() -> list[dict[str, Any]]:
@@ -141,9 +141,8 @@ class ActionReportAbuse(LocalisedAction):
         return "action_report_abuse"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> list[dict]:
-        from core.content.catalog import ALL_ANSWERS
-
-        events = clear_form()
+        # A fresh form: nothing left over from an earlier report, and no question pending.
+        events = [*clear_form(), SlotSet("requested_slot", None)]
         text = _raw_text(tracker)
         if not text.startswith("/") and signals_danger(tracker, text):
             _danger_now(dispatcher)
@@ -370,7 +369,7 @@ class ActionReportSubmit(LocalisedAction):
             db, vault(), categories=categories, place=_value(tracker, "report_where"),
             employer=_value(tracker, "report_employer"), since=_value(tracker, "report_since"),
             description=description, region=_value(tracker, "report_region"), anonymous=anonymous,
-            user_id=None if anonymous else tracker.sender_id, language=None if anonymous else _language(tracker),
+            user_id=None if anonymous else tracker.sender_id, language=None if anonymous else language_of(tracker),
             urgent=danger,
         )
         if anonymous and started is not None:
@@ -386,12 +385,6 @@ class ActionReportSubmit(LocalisedAction):
         status_button = Button(gettext(r.BUTTON_STATUS), payload("report_status", report_code=report.code))
         send(dispatcher, render_answer(r.REPORT_DIRECTLY, max_sources=5), [status_button, menu_button()])
         return events
-
-
-def _language(tracker: Tracker) -> str:
-    from actions.base import language_of
-
-    return language_of(tracker)
 
 
 class ActionReportStatus(LocalisedAction):

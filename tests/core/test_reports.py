@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +15,7 @@ from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.orm import Session
 
 from core.db.migrate import upgrade
-from core.db.models import InboundMessage, Report, ReportEvent, ReportStatus, User
+from core.db.models import Base, InboundMessage, Report, ReportEvent, ReportStatus, User
 from core.db.session import make_engine, make_session_factory
 from core.privacy import Vault
 from core.reports import (
@@ -39,13 +40,35 @@ VAULT = Vault(secrets.token_bytes(32))
 REPORTED_STORY = "Szef Kowalski zabrał paszporty dwunastu osobom"
 
 
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    url = f"sqlite:///{tmp_path / 'winbot.db'}"
+POSTGRES_URL = os.environ.get("WINBOT_TEST_POSTGRES_URL")
+
+
+def _drop_everything(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        for table in [*reversed(Base.metadata.sorted_tables), "alembic_version"]:
+            name = table if isinstance(table, str) else table.name
+            connection.execute(text(f"DROP TABLE IF EXISTS {name} CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'winbot.db'}"
+    elif POSTGRES_URL:
+        url = POSTGRES_URL
+        _drop_everything(url)
+    elif os.environ.get("CI") or os.environ.get("WINBOT_REQUIRE_SERVICES"):
+        pytest.fail("WINBOT_TEST_POSTGRES_URL is not set: `make test` starts PostgreSQL and sets it")
+    else:
+        pytest.skip("no PostgreSQL (set WINBOT_TEST_POSTGRES_URL)")
     upgrade(url)
     engine = make_engine(url)
     yield engine
     engine.dispose()
+    if request.param == "postgresql":
+        _drop_everything(url)
 
 
 @pytest.fixture
@@ -100,7 +123,6 @@ def test_a_report_with_contact_keeps_the_pseudonym_and_survives_forgetting_the_u
     db.commit()
     assert report.user_id == "we-reporter" and report.language == "ro"
     assert [e.action for e in report.events] == ["created"]
-    db.execute(text("PRAGMA foreign_keys=ON"))
     db.delete(db.get(User, "we-reporter"))
     db.commit()
     db.expire_all()

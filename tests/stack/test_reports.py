@@ -42,7 +42,7 @@ TALK = {
            "з березня", "Не платять за понаднормові години вже три місяці.", "скасувати", "статус"),
     "en": ("my boss not pay my salary for 2 months", "5912 AB", "FlexWork BV", "since March",
            "They have not paid our overtime for three months.", "cancel", "status"),
-    "nl": ("mijn baas betaalt mijn loon niet uit", "Venlo", "Uitzendbureau Snel", "sinds maart",
+    "nl": ("uitzendbureau heeft mijn loon gestolen", "Venlo", "Uitzendbureau Snel", "sinds maart",
            "Ze betalen de overuren al drie maanden niet uit.", "stoppen", "status"),
 }
 CODE = re.compile(r"\b([2-9A-Z]{3}-[2-9A-Z]{4})\b")
