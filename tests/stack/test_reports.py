@@ -184,6 +184,9 @@ def test_a_report_with_contact_keeps_the_pseudonym(stack: Stack, app, language: 
     status = post(stack.url, sender, next(p for p in payloads(done) if p.startswith("/report_status")))
     with use_locale(language):
         assert texts_of(status)[0] == gettext(r.STATUS_LINE, code=code, status=gettext(r.STATUS_NEW))
+    bare = post(stack.url, sender, code.lower())  # just the code, as people paste it
+    with use_locale(language):
+        assert texts_of(bare)[0] == gettext(r.STATUS_LINE, code=code, status=gettext(r.STATUS_NEW))
 
 
 @pytest.mark.parametrize("language", list(TALK))
