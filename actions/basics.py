@@ -17,7 +17,7 @@ from core.i18n import LANGUAGES, gettext, use_locale
 from core.language import requested_language
 from core.locations import code_from_deep_link
 from core.render import intent_button, language_buttons, menu_button, menu_buttons, render_answer
-from core.reports import find_code
+from core.reports import find_code, get_by_code
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -28,6 +28,8 @@ _GUESSABLE = {
     "find_win_point", "mobile_team_visit", "human_handoff", "emergency", "change_language",
 }
 MAX_GUESSES = 3
+#: A message this short with a report code in it asks for the report's status, even when no report has that code.
+MAX_WORDS_AROUND_A_CODE = 3
 
 
 class ActionGreet(LocalisedAction):
@@ -92,6 +94,8 @@ class ActionOutOfScope(LocalisedAction):
         return "action_out_of_scope"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> None:
+        if answered_a_report_code(dispatcher, tracker, db):
+            return
         send(dispatcher, render_answer(ALL_ANSWERS["out_of_scope"]), menu_buttons())
 
 
@@ -102,10 +106,7 @@ class ActionFallback(LocalisedAction):
         return "action_fallback"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> None:
-        code = find_code(user_text(tracker))
-        if code is not None:
-            # A bare report code ("K7M-4QX2") is hard to learn as an intent: answer its status.
-            answer_status(dispatcher, tracker, db, code)
+        if answered_a_report_code(dispatcher, tracker, db):
             return
         if _previous_turn_was_fallback(tracker):
             send(dispatcher, gettext(m.FALLBACK_MENU), menu_buttons())
@@ -132,3 +133,16 @@ def _previous_turn_was_fallback(tracker: Tracker) -> bool:
             if name not in ("action_listen", None):
                 return name == "action_fallback"
     return False
+
+
+def answered_a_report_code(dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> bool:
+    """A report code on its own ("K7M-4QX2", "мій код ADH-938P") looks like random words to the model (it reads
+    it as out of scope or not understood): answer the report's status instead."""
+    text = user_text(tracker)
+    code = find_code(text)
+    if code is None:
+        return False
+    if get_by_code(db, code) is None and len(text.split()) > MAX_WORDS_AROUND_A_CODE:
+        return False  # a longer message with some code-like word in it: not a status question
+    answer_status(dispatcher, tracker, db, code)
+    return True

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 import actions.base
 import actions.reports
-from actions.basics import ActionFallback
+from actions.basics import ActionFallback, ActionOutOfScope
 from actions.reports import (
     STEPS,
     STOP_PAYLOAD,
@@ -424,4 +424,7 @@ async def test_a_bare_code_the_model_did_not_understand_still_gets_its_status(da
     form = FormDriver("ro")
     messages = await form.run(ActionFallback(), parse("RR5-2MVB", "ro", "nlu_fallback", 0.2))
     with use_locale("ro"):
+        assert messages[0]["text"] == gettext(r.STATUS_LINE, code="RR5-2MVB", status=gettext(r.STATUS_CLOSED))
+    messages = await form.run(ActionOutOfScope(), parse("мій код rr5-2mvb", "uk", "out_of_scope", 0.45))
+    with use_locale("uk"):
         assert messages[0]["text"] == gettext(r.STATUS_LINE, code="RR5-2MVB", status=gettext(r.STATUS_CLOSED))
