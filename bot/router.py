@@ -26,7 +26,8 @@ from core.language import choose_language
 from core.nlu_text import for_nlu
 from core.places import LIVE_STEMS, Gazetteer
 from core.privacy import Vault, pseudonym
-from core.render import Button, Reply
+from core.render import Button, Reply, payload
+from core.safety import danger
 
 log = logging.getLogger("winbot.router")
 
@@ -107,6 +108,18 @@ _PLACE_PREPOSITIONS = frozenset({"near", "langa", "obok", "kolo", "okolo", "bliz
                                  "rond", "around", "okolice", "okolicy", "poblizu", "raion", "rajon"})
 
 
+def safety_payload(text: str, language: str) -> str | None:
+    """``/emergency{"danger": kind}`` for a message that shows a danger sign (core/safety.py), else None.
+
+    Sent to Rasa instead of the text, so the classifier cannot out-vote the safety layer (issue 10). CPU work:
+    call it in a worker thread.
+    """
+    if text.startswith("/"):
+        return None
+    kind = danger(text, language)
+    return None if kind is None else payload("emergency", danger=kind)
+
+
 def _command(raw: str) -> tuple[str, str | None]:
     """Channel commands to Rasa payloads; `/start <payload>` (a deep link) greets and carries the payload."""
     if raw.strip(" .!").lower() in STOP_WORDS:
@@ -137,7 +150,19 @@ class _Received:
     deep_link: str | None
     is_payload: bool
     entities: dict[str, str | None]
-    pending: list[tuple[int, str, dict[str, str | None]]]
+    pending: list[_Pending]
+    #: What the user wrote, when ``text`` is the safety layer's emergency payload instead.
+    original: str | None = None
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A message kept while Rasa was down: its id, what to send, its places, and the user's text if replaced."""
+
+    message_id: int
+    text: str
+    entities: dict[str, str | None]
+    original: str | None
 
 
 class Router:
@@ -201,18 +226,18 @@ class Router:
                 outgoing.messages.append(Reply(gettext(m.TOO_LONG, limit=self.max_chars)))
         answered: list[int] = []
         try:
-            for old_id, old_text, old_entities in got.pending:
-                old_command, old_link = _command(old_text)
+            for old in got.pending:
+                old_command, old_link = _command(old.text)
                 outgoing.messages += await self._ask(
-                    user_id, old_command, got.language, False, incoming.channel, outgoing, old_entities,
-                    deep_link=old_link,
+                    user_id, old_command, got.language, False, incoming.channel, outgoing, old.entities,
+                    deep_link=old_link, original_text=old.original,
                 )
-                answered.append(old_id)
+                answered.append(old.message_id)
             # The greeting and privacy notice come with the answer (see actions.base), not as a round trip of their own.
             first_contact = got.first_contact and (not got.is_payload or got.text.startswith("/greet"))
             outgoing.messages += await self._ask(
                 user_id, got.text, outgoing.language, first_contact, incoming.channel, outgoing, got.entities,
-                incoming.location, got.deep_link,
+                incoming.location, got.deep_link, got.original,
             )
         except RasaUnavailable as exc:
             log.warning("rasa unavailable for user %s: %s; message %s kept", user_id, exc, got.message_id)
@@ -247,16 +272,26 @@ class Router:
         else:
             language = choose_language(user.language, text, incoming.language_hint if first_contact else None)
         user.language = language
-        pending = [(old_id, old_text, self._entities(old_text, language)) for old_id, old_text in
-                   self._pending(db, user_id)]
+        pending = [self._kept(old_id, old_text, language) for old_id, old_text in self._pending(db, user_id)]
         message = InboundMessage(
             # As written (commands and deep links too), so a replay later means the same thing.
             user_id=user_id, channel=incoming.channel, text_encrypted=self.vault.encrypt(raw), language=language
         )
         db.add(message)
         db.flush()
-        return _Received(language, first_contact, message.id, text, deep_link, is_payload,
-                         self._entities(text, language), pending)
+        # Danger signs are looked for before the classifier is asked: such a message goes to Rasa as an
+        # emergency payload, the user's words ride along in the metadata.
+        emergency = None if is_payload else safety_payload(text, language)
+        return _Received(language, first_contact, message.id, emergency or text, deep_link, is_payload,
+                         self._entities(text, language), pending, text if emergency else None)
+
+    def _kept(self, message_id: int, raw: str, language: str) -> _Pending:
+        """A message kept while Rasa was down, prepared like a new one (safety layer, places)."""
+        text, _ = _command(raw)
+        emergency = None if _PAYLOAD.match(text) else safety_payload(text, language)
+        if emergency:
+            return _Pending(message_id, emergency, self._entities(text, language), text)
+        return _Pending(message_id, raw, self._entities(raw, language), None)
 
     def _entities(self, text: str, language: str) -> dict[str, str | None]:
         return {} if text.startswith("/") else self.gazetteer.extract(text, language).as_dict()
@@ -280,12 +315,13 @@ class Router:
                 user.language_chosen_at = utcnow()
 
     async def understand(self, text: str, language: str | None = None) -> dict[str, Any]:
-        """Intent, confidence, language and entities of one message (for `winbot understand`)."""
-        def analyse() -> tuple[str, dict[str, str | None]]:  # CPU work: in a worker thread, off the event loop
+        """Intent, confidence, language and entities of one message (for `winbot understand`), and the danger
+        the safety layer sees in it (a message with one is answered by the emergency action, whatever the intent)."""
+        def analyse() -> tuple[str, dict[str, str | None], str | None]:  # CPU work: in a worker thread
             found = language or choose_language(None, text)
-            return found, self.gazetteer.extract(text, found).as_dict()
+            return found, self.gazetteer.extract(text, found).as_dict(), danger(text, found)
 
-        language, entities = await asyncio.to_thread(analyse)
+        language, entities, danger_kind = await asyncio.to_thread(analyse)
         parsed = await self.rasa.parse(for_nlu(text))
         intent = parsed.get("intent") or {}
         return {
@@ -294,6 +330,7 @@ class Router:
             "intent": (intent.get("name") or "").split("/")[0] or None,
             "confidence": round(float(intent.get("confidence") or 0.0), 4),
             "entities": entities,
+            "danger": danger_kind,
         }
 
     # -- internals ------------------------------------------------------------------------------------
@@ -309,9 +346,10 @@ class Router:
         entities: dict[str, str | None],
         location: tuple[float, float] | None = None,
         deep_link: str | None = None,
+        original_text: str | None = None,
     ) -> list[Reply]:
-        metadata_text = None if text.startswith("/") else text
-        if any(entities.values()) and is_place_answer(text, entities, self.gazetteer):
+        metadata_text = original_text or (None if text.startswith("/") else text)
+        if original_text is None and any(entities.values()) and is_place_answer(text, entities, self.gazetteer):
             # Just a place or postcode ("5912 AB", "w Venlo"): where the user is, to find help nearby.
             text = "/find_win_point"
         metadata: dict[str, Any] = {

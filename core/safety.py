@@ -100,17 +100,17 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
     """A pattern (see the module docstring) as a regular expression over :func:`loose` text."""
     parts: list[str] = []
     gap = False
-    for token in pattern.split():
-        if token == "*":
+    for word in pattern.split():
+        if word == "*":
             gap = True
             continue
-        if token == "$":
+        if word == "$":
             parts.append(r"(?= *$)")
             continue
         if parts:
             parts.append(_GAP if gap else "")
             parts.append(" ")
-        parts.append(_word(token))
+        parts.append(_word(word))
         gap = False
     if not parts:
         raise ValueError(f"empty danger pattern: {pattern!r}")
