@@ -12,7 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import LocalisedAction, entity, send
 from core.content.catalog import ALL_ANSWERS
-from core.render import answer_button, intent_button, menu_button, render_answer
+from core.content.emergency import DANGER_ANSWERS
+from core.render import Button, answer_button, intent_button, menu_button, render_answer
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -23,13 +24,30 @@ def _buttons(*intents: str) -> list:
 
 
 class ActionEmergency(LocalisedAction):
-    """112 and the other lines first, before anything else."""
+    """112 (or 113) in the first line, before anything else; the answer fits the danger the gateway's safety
+    layer saw (``/emergency{"danger": kind}``, core/safety.py), or is the general one."""
 
     def name(self) -> str:
         return "action_emergency"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> None:
-        send(dispatcher, render_answer(ALL_ANSWERS["emergency"]), [*_buttons("report_abuse"), menu_button()])
+        kind = entity(tracker, "danger")
+        answer = DANGER_ANSWERS.get(kind or "", ALL_ANSWERS["emergency"])
+        send(dispatcher, render_answer(answer), [*_DANGER_BUTTONS.get(kind or "", _general_buttons)(), menu_button()])
+
+
+def _general_buttons() -> list[Button]:
+    return _buttons("report_abuse")
+
+
+#: What to offer after each danger answer: the next step a person in that situation needs.
+_DANGER_BUTTONS = {
+    "suicide": lambda: _buttons("human_handoff"),
+    "injured": lambda: [answer_button("health_insurance/emergency_care")],
+    "violence": lambda: _buttons("report_abuse", "find_win_point"),
+    "trapped": lambda: [*_buttons("report_abuse"), answer_button("report_abuse/signs")],
+    "homeless": lambda: [answer_button("housing_rights/job_loss"), *_buttons("find_win_point", "human_handoff")],
+}
 
 
 class ActionReportAbuse(LocalisedAction):
