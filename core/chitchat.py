@@ -20,12 +20,14 @@ from __future__ import annotations
 import re
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
 import yaml
 
 from core.folding import fold
+from core.safety import danger
 
 WORDS_FILE = Path(__file__).resolve().parent / "content" / "chitchat_words.txt"
 CHITCHAT_INTENTS = frozenset({"greet", "goodbye", "thanks"})
@@ -52,32 +54,36 @@ def chitchat_words() -> frozenset[str]:
 
 
 @cache
-def _squeezed_words() -> frozenset[str]:
-    return frozenset(_squeeze(w) for w in chitchat_words())
+def _squeezed(words: frozenset[str]) -> frozenset[str]:
+    return frozenset(_squeeze(w) for w in words)
 
 
-def _is_chitchat_word(word: str) -> bool:
-    words = chitchat_words()
-    if word in words or _squeeze(word) in _squeezed_words():
+def _is_chitchat_word(word: str, words: frozenset[str]) -> bool:
+    if word in words or _squeeze(word) in _squeezed(words):
         return True
     return len(word) >= MIN_TYPO_LENGTH and any(word[:i] + word[i + 1:] in words for i in range(len(word)))
 
 
-def content_words(text: str) -> list[str]:
+def content_words(text: str, words: frozenset[str] | None = None) -> list[str]:
     """The words of a message that are not chit-chat (folded; numbers and single letters don't count)."""
-    return [w for w in fold(text).split() if len(w) > 1 and not w.isdigit() and not _is_chitchat_word(w)]
+    known = chitchat_words() if words is None else words
+    return [w for w in fold(text).split() if len(w) > 1 and not w.isdigit() and not _is_chitchat_word(w, known)]
 
 
-def is_chitchat(text: str) -> bool:
-    """Whether the message says only hello, thanks or bye (or is a button payload)."""
+def is_chitchat(text: str, words: frozenset[str] | None = None) -> bool:
+    """Whether the message says only hello, thanks or bye (or is a button payload). A message with a danger sign
+    never is ("going to sleep, bye" is chit-chat, "nowhere to sleep tonight" is not)."""
     text = text.strip()
-    return text.startswith("/") or not content_words(text)
+    if text.startswith("/"):
+        return True
+    return not content_words(text, words) and danger(text) is None
 
 
 # -- building the word list from the training data -----------------------------------------------------------
 
 
-def _examples(nlu_dir: Path) -> list[tuple[str, str]]:
+def training_examples(nlu_dir: Path) -> list[tuple[str, str]]:
+    """(intent, text) of every training example under ``nlu_dir``."""
     found = []
     for path in sorted(nlu_dir.glob("*/*.yml")):
         for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
@@ -89,11 +95,12 @@ def _examples(nlu_dir: Path) -> list[tuple[str, str]]:
     return found
 
 
-def build_words(nlu_dir: Path) -> list[str]:
+def build_words(examples: Iterable[tuple[str, str]]) -> list[str]:
+    """The chit-chat words of (intent, text) training examples (see the module docstring)."""
     chat: Counter[str] = Counter()
     topic: Counter[str] = Counter()
     n_chat = n_topic = 0
-    for intent, text in _examples(nlu_dir):
+    for intent, text in examples:
         words = set(fold(text).split())
         if intent in CHITCHAT_INTENTS:
             chat.update(words)
@@ -108,7 +115,7 @@ def build_words(nlu_dir: Path) -> list[str]:
 
 
 def main(nlu_dir: str = "nlu") -> None:
-    words = build_words(Path(nlu_dir))
+    words = build_words(training_examples(Path(nlu_dir)))
     header = "# Chit-chat words (folded), built by `python -m core.chitchat` from nlu/; see core/chitchat.py\n"
     WORDS_FILE.write_text(header + "\n".join(words) + "\n", encoding="utf-8")
     print(f"{len(words)} words written to {WORDS_FILE}")
