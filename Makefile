@@ -76,6 +76,7 @@ eval: train ## NLU evaluation on held-out data, per language (reports/nlu-eval.m
 bench: setup ## benchmarks (print tables)
 	$(PY) bench/train_time.py
 	$(PY) bench/places.py
+	$(PY) bench/safety.py
 
 lint: setup ## ruff and mypy on the Python packages
 	$(VENV)/bin/ruff check bot core actions tests bench

@@ -20,6 +20,7 @@ from core import chitchat  # noqa: E402
 from core.safety import DANGER_LANGUAGES, danger  # noqa: E402
 
 LABELLED = ROOT / "tests" / "data" / "danger" / "messages.yml"
+HOLDOUT = ROOT / "tests" / "data" / "danger" / "holdout.yml"
 #: Examples the issue reports the chit-chat intents swallowing, and others like them.
 SWALLOWED = ["nowhere to sleep tonight", "ik heb vannacht nergens om te slapen", "nu am unde sa dorm la noapte",
              "нямам къде да спя тази нощ", "мені нема де спати сьогодні", "nie mam gdzie spać dzisiaj",
@@ -42,6 +43,18 @@ def labelled() -> None:
         print(f"| {lang} | {row['n']} | {row['hit']} | {row['kind']} | {row['safe']} | {row['alarms']} |")
     print(f"| all | {totals['n']} | {totals['hit']} ({100 * totals['hit'] / totals['n']:.0f} %) | {totals['kind']} |"
           f" {totals['safe']} | {totals['alarms']} ({100 * totals['alarms'] / totals['safe']:.0f} %) |")
+
+
+def holdout() -> None:
+    data = yaml.safe_load(HOLDOUT.read_text(encoding="utf-8"))
+    print("\n| hold-out (written after the patterns, never tuned on) | danger messages | recognised |")
+    print("|---|---:|---:|")
+    total = found = 0
+    for lang in DANGER_LANGUAGES:
+        hits = sum(danger(t, lang) is not None for t in data[lang])
+        total, found = total + len(data[lang]), found + hits
+        print(f"| {lang} | {len(data[lang])} | {hits} |")
+    print(f"| all | {total} | {found} ({100 * found / total:.0f} %) |")
 
 
 def training_data() -> None:
@@ -95,6 +108,7 @@ def timing() -> None:
 
 if __name__ == "__main__":
     labelled()
+    holdout()
     training_data()
     chitchat_held_out()
     timing()
