@@ -68,3 +68,9 @@ def test_a_danger_message_kept_while_rasa_was_down_is_answered_as_an_emergency(c
     chat(client, "дякую")
     assert fake_rasa.raw[0] == '/emergency{"danger":"homeless"}'
     assert fake_rasa.received[0]["metadata"]["original_text"] == "мені нема де спати сьогодні вночі"
+
+
+def test_understand_reports_the_danger_the_safety_layer_sees(client) -> None:
+    seen = client.post("/api/understand", json={"text": "ne iskam veche da jiveq"}).json()
+    assert seen["danger"] == "suicide"
+    assert client.post("/api/understand", json={"text": "Gdzie jest punkt pomocy?"}).json()["danger"] is None
