@@ -6,6 +6,11 @@ from __future__ import annotations
 import json
 import sqlite3
 
+import httpx
+from starlette.testclient import TestClient
+
+from bot.gateway import create_app
+from bot.rasa_client import RasaClient
 from core.db.models import InboundMessage
 from core.privacy import Vault
 from tests.bot.test_gateway import chat
@@ -70,7 +75,9 @@ def test_a_danger_message_kept_while_rasa_was_down_is_answered_as_an_emergency(c
     assert fake_rasa.received[0]["metadata"]["original_text"] == "мені нема де спати сьогодні вночі"
 
 
-def test_understand_reports_the_danger_the_safety_layer_sees(client) -> None:
-    seen = client.post("/api/understand", json={"text": "ne iskam veche da jiveq"}).json()
-    assert seen["danger"] == "suicide"
-    assert client.post("/api/understand", json={"text": "Gdzie jest punkt pomocy?"}).json()["danger"] is None
+def test_understand_reports_the_danger_the_safety_layer_sees(settings, fake_rasa) -> None:
+    rasa = RasaClient("http://rasa.test", client=httpx.AsyncClient(transport=httpx.MockTransport(fake_rasa.handler)))
+    with TestClient(create_app(settings, rasa=rasa), client=("127.0.0.1", 50000)) as local:
+        seen = local.post("/api/understand", json={"text": "ne iskam veche da jiveq"}).json()
+        assert seen["danger"] == "suicide"
+        assert local.post("/api/understand", json={"text": "Gdzie jest punkt pomocy?"}).json()["danger"] is None
