@@ -77,6 +77,7 @@ bench: setup ## benchmarks (print tables)
 	$(PY) bench/train_time.py
 	$(PY) bench/places.py
 	$(PY) bench/gateway.py
+	$(PY) bench/safety.py
 
 lint: setup ## ruff and mypy on the Python packages
 	$(VENV)/bin/ruff check bot core actions tests bench

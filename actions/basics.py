@@ -7,16 +7,25 @@ from typing import TYPE_CHECKING
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import LocalisedAction, entity, metadata, send, user_text
+from actions.base import LocalisedAction, entity, metadata, send, user_text, welcome
 from actions.help_points import subscribed_reply
 from actions.reports import answer_status
+from core.chitchat import is_chitchat
 from core.content import help_messages as h
 from core.content import messages as m
 from core.content.catalog import ALL_ANSWERS
 from core.i18n import LANGUAGES, gettext, use_locale
 from core.language import requested_language
 from core.locations import code_from_deep_link
-from core.render import intent_button, language_buttons, menu_button, menu_buttons, render_answer
+from core.nlu_text import SEPARATOR
+from core.render import (
+    intent_button,
+    language_buttons,
+    menu_button,
+    menu_buttons,
+    render_answer,
+    with_emergency_line,
+)
 from core.reports import find_code, get_by_code
 
 if TYPE_CHECKING:
@@ -31,6 +40,14 @@ MAX_GUESSES = 3
 #: A message this short with a report code in it asks for the report's status, even when no report has that code.
 MAX_WORDS_AROUND_A_CODE = 3
 
+#: The actions of the chit-chat intents: they answer only messages that are chit-chat (core/chitchat.py).
+CHITCHAT_ACTIONS = frozenset({"action_greet", "action_goodbye", "action_thanks"})
+
+
+def _only_chitchat(tracker: Tracker) -> bool:
+    """Whether the user's message says only hello, thanks or bye; a payload ("/greet") always does."""
+    return is_chitchat(user_text(tracker))
+
 
 class ActionGreet(LocalisedAction):
     def name(self) -> str:
@@ -38,7 +55,13 @@ class ActionGreet(LocalisedAction):
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> None:
         if entity(tracker, "menu"):
-            send(dispatcher, gettext(m.MENU_QUESTION), menu_buttons())
+            send(dispatcher, with_emergency_line(gettext(m.MENU_QUESTION)), menu_buttons())
+            return
+        if not _only_chitchat(tracker):
+            # "Hi, ..." with more in it: the greeting intent must not swallow the question.
+            if metadata(tracker).get("first_contact"):
+                welcome(dispatcher)
+            fallback(dispatcher, tracker)
             return
         send(dispatcher, gettext(m.GREETING))
         if metadata(tracker).get("first_contact"):
@@ -53,7 +76,7 @@ class ActionGreet(LocalisedAction):
             else:
                 send(dispatcher, gettext(h.UNKNOWN_LOCATION_LINK))
             return
-        send(dispatcher, gettext(m.MENU_QUESTION), menu_buttons())
+        send(dispatcher, with_emergency_line(gettext(m.MENU_QUESTION)), menu_buttons())
 
 
 class ActionGoodbye(LocalisedAction):
@@ -61,6 +84,9 @@ class ActionGoodbye(LocalisedAction):
         return "action_goodbye"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> None:
+        if not _only_chitchat(tracker):
+            fallback(dispatcher, tracker)  # "nowhere to sleep tonight" is no goodbye
+            return
         send(dispatcher, gettext(m.GOODBYE_REPLY))
 
 
@@ -69,6 +95,9 @@ class ActionThanks(LocalisedAction):
         return "action_thanks"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> None:
+        if not _only_chitchat(tracker):
+            fallback(dispatcher, tracker)
+            return
         send(dispatcher, gettext(m.THANKS_REPLY), [menu_button()])
 
 
@@ -108,31 +137,48 @@ class ActionFallback(LocalisedAction):
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> None:
         if answered_a_report_code(dispatcher, tracker, db):
             return
-        if _previous_turn_was_fallback(tracker):
-            send(dispatcher, gettext(m.FALLBACK_MENU), menu_buttons())
-            return
-        ranking = (tracker.latest_message or {}).get("intent_ranking") or []
-        guesses = [r["name"] for r in ranking if r.get("name") in _GUESSABLE][:MAX_GUESSES]
-        buttons = [b for b in map(intent_button, guesses) if b]
-        if not buttons:
-            send(dispatcher, gettext(m.FALLBACK_MENU), menu_buttons())
-            return
-        send(dispatcher, gettext(m.FALLBACK_GUESS), [*buttons, menu_button()])
+        fallback(dispatcher, tracker)
+
+
+def fallback(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """The two-stage fallback, always with the 112 line and an Emergency button (issue 10)."""
+    emergency = intent_button("emergency")
+    if _previous_turn_was_fallback(tracker):
+        send(dispatcher, with_emergency_line(gettext(m.FALLBACK_MENU)), menu_buttons())
+        return
+    ranking = (tracker.latest_message or {}).get("intent_ranking") or []
+    guesses = [r["name"] for r in ranking if r.get("name") in _GUESSABLE][:MAX_GUESSES]
+    buttons = [b for b in map(intent_button, guesses) if b]
+    if not buttons:
+        send(dispatcher, with_emergency_line(gettext(m.FALLBACK_MENU)), menu_buttons())
+        return
+    if "emergency" not in guesses and emergency is not None:
+        buttons.append(emergency)
+    send(dispatcher, with_emergency_line(gettext(m.FALLBACK_GUESS)), [*buttons, menu_button()])
 
 
 def _previous_turn_was_fallback(tracker: Tracker) -> bool:
-    """Whether the bot's answer to the user's previous message was also a fallback."""
+    """Whether the bot's answer to the user's previous message was also a fallback: the fallback action, or a
+    chit-chat action that did not take its message (see :func:`_only_chitchat`)."""
     users_seen = 0
+    last_action: str | None = None
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             users_seen += 1
             if users_seen == 2:
-                return False
-        elif users_seen == 1 and event.get("event") == "action":
+                if last_action in CHITCHAT_ACTIONS:
+                    return not is_chitchat(_text_of(event))
+                return last_action == "action_fallback"
+        elif users_seen == 1 and event.get("event") == "action" and last_action is None:
             name: str | None = event.get("name")
             if name not in ("action_listen", None):
-                return name == "action_fallback"
-    return False
+                last_action = name
+    return last_action == "action_fallback"
+
+
+def _text_of(user_event: dict) -> str:
+    original = (user_event.get("metadata") or {}).get("original_text")
+    return str(original or user_event.get("text") or "").split(SEPARATOR)[0]
 
 
 def answered_a_report_code(dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> bool:

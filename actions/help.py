@@ -11,15 +11,16 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ConversationPaused
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import LocalisedAction, app_settings, language_of, metadata, send, user_text, vault
+from actions.base import LocalisedAction, app_settings, entity, language_of, metadata, send, user_text, vault
 from actions.help_points import located_from
 from core import handoff
 from core.content import handoff_messages as hm
 from core.content.catalog import ALL_ANSWERS
+from core.content.emergency import DANGER_ANSWERS
 from core.db.models import utcnow
 from core.formatting import format_datetime
 from core.i18n import gettext
-from core.render import back_to_bot_button, intent_button, menu_button, render_answer
+from core.render import Button, answer_button, back_to_bot_button, intent_button, menu_button, render_answer
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -30,13 +31,30 @@ def _buttons(*intents: str) -> list:
 
 
 class ActionEmergency(LocalisedAction):
-    """112 and the other lines first, before anything else."""
+    """112 (or 113) in the first line, before anything else; the answer fits the danger the gateway's safety
+    layer saw (``/emergency{"danger": kind}``, core/safety.py), or is the general one."""
 
     def name(self) -> str:
         return "action_emergency"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> None:
-        send(dispatcher, render_answer(ALL_ANSWERS["emergency"]), [*_buttons("report_abuse"), menu_button()])
+        kind = entity(tracker, "danger")
+        answer = DANGER_ANSWERS.get(kind or "", ALL_ANSWERS["emergency"])
+        send(dispatcher, render_answer(answer), [*_DANGER_BUTTONS.get(kind or "", _general_buttons)(), menu_button()])
+
+
+def _general_buttons() -> list[Button]:
+    return _buttons("report_abuse")
+
+
+#: What to offer after each danger answer: the next step a person in that situation needs.
+_DANGER_BUTTONS = {
+    "suicide": lambda: _buttons("human_handoff"),
+    "injured": lambda: [answer_button("health_insurance/emergency_care")],
+    "violence": lambda: _buttons("report_abuse", "find_win_point"),
+    "trapped": lambda: [*_buttons("report_abuse"), answer_button("report_abuse/signs")],
+    "homeless": lambda: [answer_button("housing_rights/job_loss"), *_buttons("find_win_point", "human_handoff")],
+}
 
 
 class ActionHumanHandoff(LocalisedAction):

@@ -16,7 +16,8 @@ are printed below the table. The WhatsApp part times the webhook's 200 (the mess
 signed notifications from distinct numbers, sent one after another, then counts the numbers the worker answered
 through the fake Graph server within a bounded wait.
 
-Nothing here asserts: it only prints. Run: ``.venv/bin/python bench/gateway.py`` (part of ``make bench``).
+Nothing here asserts: it only prints. Run: ``.venv/bin/python bench/gateway.py`` (part of ``make bench``);
+WINBOT_BENCH_KEEP=1 keeps the started stack's data and logs (the folder is printed on stderr).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -198,8 +200,11 @@ def free_ports(count: int) -> list[int]:
 def own_stack() -> Iterator[Stack]:
     """``python -m bot.cli run`` on spare ports with a temporary WINBOT_VAR_DIR; stopped (process group, SIGINT,
     then SIGKILL) whatever happens."""
-    with FakeGraph() as graph, tempfile.TemporaryDirectory(prefix="winbot-bench-") as tmp:
+    keep = os.environ.get("WINBOT_BENCH_KEEP") == "1"
+    with FakeGraph() as graph, tempfile.TemporaryDirectory(prefix="winbot-bench-", delete=not keep) as tmp:
         var_dir = Path(tmp)
+        if keep:
+            log(f"the stack's data and logs stay in {var_dir}")
         port, rasa_port, action_port = free_ports(3)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WHATSAPP_", "WINBOT_"))
                and k not in ("DATABASE_URL", "REDIS_URL", "RASA_URL", "ACTION_SERVER_URL", "HOST")}
@@ -221,7 +226,8 @@ def own_stack() -> Iterator[Stack]:
                 log(f"stack healthy after {time.monotonic() - started:.0f} s")
                 yield Stack(url, f"http://127.0.0.1:{rasa_port}", var_dir, graph)
             except Exception:
-                log(tail(var_dir))  # the logs go away with the temporary directory
+                if not keep:
+                    log(tail(var_dir))  # the logs go away with the temporary directory
                 raise
             finally:
                 stop(process, log_path)
@@ -285,23 +291,25 @@ class Target:
     def body(self, sender: str, text: str) -> dict[str, str]:
         return {"sender": sender, self.text_field: text}
 
-    def failed(self, response: httpx.Response) -> bool:
+    def failure(self, response: httpx.Response) -> str | None:
+        """What is wrong with an answer; None for a good one."""
         if response.status_code != 200:
-            return True
+            return f"HTTP {response.status_code}"
         try:
             data = response.json()
         except ValueError:
-            return True
-        if self.failure_texts and isinstance(data, dict):  # the gateway's 200 "Rasa is down, message kept"
-            return any(message.get("text") in self.failure_texts for message in data.get("messages") or [])
-        return False
+            return "not JSON"
+        if self.failure_texts and isinstance(data, dict) and any(  # the gateway's 200 "Rasa is down, kept"
+                message.get("text") in self.failure_texts for message in data.get("messages") or []):
+            return "Rasa did not answer (message kept)"
+        return None
 
 
 @dataclass
 class Cell:
     latencies_ms: list[float] = field(default_factory=list)
     requests: int = 0
-    errors: int = 0
+    failures: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
     #: Messages Rasa received from these senders (its tracker store), when that can be counted.
     rasa_messages: int | None = None
@@ -310,6 +318,10 @@ class Cell:
     def rasa_calls(self) -> float | None:
         """Rasa calls per request."""
         return None if self.rasa_messages is None or not self.requests else self.rasa_messages / self.requests
+
+    @property
+    def errors(self) -> int:
+        return sum(self.failures.values())
 
     @property
     def per_second(self) -> float:
@@ -327,14 +339,13 @@ async def send(client: httpx.AsyncClient, target: Target, sender: str, text: str
     """One request; timed into ``cell`` when given."""
     started = time.perf_counter()
     try:
-        response = await client.post(target.url, json=target.body(sender, text))
-        failed = target.failed(response)
-    except httpx.HTTPError:
-        failed = True
+        failure = target.failure(await client.post(target.url, json=target.body(sender, text)))
+    except httpx.HTTPError as exc:
+        failure = type(exc).__name__
     if cell is not None:
         cell.requests += 1
-        if failed:
-            cell.errors += 1
+        if failure:
+            cell.failures[failure] += 1
         else:
             cell.latencies_ms.append((time.perf_counter() - started) * 1000)
 
@@ -503,6 +514,10 @@ def print_chat(cells: Cells) -> None:
             ))
     print("web chat API (gw) vs bare Rasa REST channel (rasa), latency in ms, per request")
     print_table(header, rows, [False, False, *([True] * (len(header) - 2))])
+    for (users, returning, name), cell in cells.items():
+        if cell.failures:
+            kinds = ", ".join(f"{count} x {kind}" for kind, count in cell.failures.most_common())
+            print(f"  errors, {name}, {users} users, {'returning' if returning else 'new'}: {kinds}")
 
 
 def verdict(ok: bool | None) -> str:

@@ -37,7 +37,8 @@ from core.language import choose_language
 from core.nlu_text import for_nlu
 from core.places import LIVE_STEMS, Gazetteer
 from core.privacy import Vault, pseudonym
-from core.render import BACK_TO_BOT, Button, Reply, back_to_bot_button
+from core.render import BACK_TO_BOT, Button, Reply, back_to_bot_button, payload
+from core.safety import danger
 
 log = logging.getLogger("winbot.router")
 
@@ -118,6 +119,18 @@ _PLACE_PREPOSITIONS = frozenset({"near", "langa", "obok", "kolo", "okolo", "bliz
                                  "rond", "around", "okolice", "okolicy", "poblizu", "raion", "rajon"})
 
 
+def safety_payload(text: str, language: str) -> str | None:
+    """``/emergency{"danger": kind}`` for a message that shows a danger sign (core/safety.py), else None.
+
+    Sent to Rasa instead of the text, so the classifier cannot out-vote the safety layer (issue 10). CPU work:
+    call it in a worker thread.
+    """
+    if text.startswith("/"):
+        return None
+    kind = danger(text, language)
+    return None if kind is None else payload("emergency", danger=kind)
+
+
 def _command(raw: str) -> tuple[str, str | None]:
     """Channel commands to Rasa payloads; `/start <payload>` (a deep link) greets and carries the payload."""
     if raw.strip(" .!").lower() in STOP_WORDS:
@@ -148,13 +161,25 @@ class _Received:
     deep_link: str | None
     is_payload: bool
     entities: dict[str, str | None]
-    pending: list[tuple[int, str, dict[str, str | None]]]
+    pending: list[_Pending]
+    #: What the user wrote, when ``text`` is the safety layer's emergency payload instead.
+    original: str | None = None
     #: The user's chat with staff is open (waiting or active): the message went to staff, not to Rasa.
     to_staff: ChatStatus | None = None
     #: A chat with staff closed since the last message and Rasa's tracker is still paused: resume it first.
     resume_chat: int | None = None
     #: The user went back to the assistant from a chat with staff.
     back_to_bot: bool = False
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """A message kept while Rasa was down: its id, what to send, its places, and the user's text if replaced."""
+
+    message_id: int
+    text: str
+    entities: dict[str, str | None]
+    original: str | None
 
 
 class Router:
@@ -225,18 +250,18 @@ class Router:
             if got.back_to_bot:
                 with use_locale(got.language):
                     outgoing.messages.append(Reply(gettext(hm.BACK_TO_BOT)))
-            for old_id, old_text, old_entities in got.pending:
-                old_command, old_link = _command(old_text)
+            for old in got.pending:
+                old_command, old_link = _command(old.text)
                 outgoing.messages += await self._ask(
-                    user_id, old_command, got.language, False, incoming.channel, outgoing, old_entities,
-                    deep_link=old_link,
+                    user_id, old_command, got.language, False, incoming.channel, outgoing, old.entities,
+                    deep_link=old_link, original_text=old.original,
                 )
-                answered.append(old_id)
+                answered.append(old.message_id)
             # The greeting and privacy notice come with the answer (see actions.base), not as a round trip of their own.
             first_contact = got.first_contact and (not got.is_payload or got.text.startswith("/greet"))
             outgoing.messages += await self._ask(
                 user_id, got.text, outgoing.language, first_contact, incoming.channel, outgoing, got.entities,
-                incoming.location, got.deep_link,
+                incoming.location, got.deep_link, got.original,
             )
         except RasaUnavailable as exc:
             log.warning("rasa unavailable for user %s: %s; message %s kept", user_id, exc, got.message_id)
@@ -303,6 +328,9 @@ class Router:
                 if is_payload:
                     raw = _button_text(text)
                 handoff.record(db, self.vault, chat, "user", raw)
+                kind = None if is_payload else danger(text, language)
+                if kind is not None:  # danger signs while a person has the chat: it goes to the top of the queue
+                    chat.urgent, chat.reason = True, kind
                 db.add(InboundMessage(user_id=user_id, channel=incoming.channel, language=language,
                                       text_encrypted=self.vault.encrypt(raw), status=MessageStatus.ANSWERED,
                                       answered_at=dt.datetime.now(dt.UTC)))
@@ -313,16 +341,27 @@ class Router:
         elif text in (BACK_TO_BOT, "/bot"):
             text, is_payload = '/greet{"menu":"1"}', True
         paused = handoff.paused_chat_of(db, user_id)
-        pending = [(old_id, old_text, self._entities(old_text, language)) for old_id, old_text in
-                   self._pending(db, user_id)]
+        pending = [self._kept(old_id, old_text, language) for old_id, old_text in self._pending(db, user_id)]
         message = InboundMessage(
             # As written (commands and deep links too), so a replay later means the same thing.
             user_id=user_id, channel=incoming.channel, text_encrypted=self.vault.encrypt(raw), language=language
         )
         db.add(message)
         db.flush()
-        return _Received(language, first_contact, message.id, text, deep_link, is_payload,
-                         self._entities(text, language), pending, resume_chat=paused, back_to_bot=back_to_bot)
+        # Danger signs are looked for before the classifier is asked: such a message goes to Rasa as an
+        # emergency payload, the user's words ride along in the metadata.
+        emergency = None if is_payload else safety_payload(text, language)
+        return _Received(language, first_contact, message.id, emergency or text, deep_link, is_payload,
+                         self._entities(text, language), pending, text if emergency else None,
+                         resume_chat=paused, back_to_bot=back_to_bot)
+
+    def _kept(self, message_id: int, raw: str, language: str) -> _Pending:
+        """A message kept while Rasa was down, prepared like a new one (safety layer, places)."""
+        text, _ = _command(raw)
+        emergency = None if _PAYLOAD.match(text) else safety_payload(text, language)
+        if emergency:
+            return _Pending(message_id, emergency, self._entities(text, language), text)
+        return _Pending(message_id, raw, self._entities(raw, language), None)
 
     def _entities(self, text: str, language: str) -> dict[str, str | None]:
         return {} if text.startswith("/") else self.gazetteer.extract(text, language).as_dict()
@@ -349,12 +388,13 @@ class Router:
                 user.language_chosen_at = utcnow()
 
     async def understand(self, text: str, language: str | None = None) -> dict[str, Any]:
-        """Intent, confidence, language and entities of one message (for `winbot understand`)."""
-        def analyse() -> tuple[str, dict[str, str | None]]:  # CPU work: in a worker thread, off the event loop
+        """Intent, confidence, language and entities of one message (for `winbot understand`), and the danger
+        the safety layer sees in it (a message with one is answered by the emergency action, whatever the intent)."""
+        def analyse() -> tuple[str, dict[str, str | None], str | None]:  # CPU work: in a worker thread
             found = language or choose_language(None, text)
-            return found, self.gazetteer.extract(text, found).as_dict()
+            return found, self.gazetteer.extract(text, found).as_dict(), danger(text, found)
 
-        language, entities = await asyncio.to_thread(analyse)
+        language, entities, danger_kind = await asyncio.to_thread(analyse)
         parsed = await self.rasa.parse(for_nlu(text))
         intent = parsed.get("intent") or {}
         return {
@@ -363,6 +403,7 @@ class Router:
             "intent": (intent.get("name") or "").split("/")[0] or None,
             "confidence": round(float(intent.get("confidence") or 0.0), 4),
             "entities": entities,
+            "danger": danger_kind,
         }
 
     # -- internals ------------------------------------------------------------------------------------
@@ -378,9 +419,10 @@ class Router:
         entities: dict[str, str | None],
         location: tuple[float, float] | None = None,
         deep_link: str | None = None,
+        original_text: str | None = None,
     ) -> list[Reply]:
-        metadata_text = None if text.startswith("/") else text
-        if any(entities.values()) and is_place_answer(text, entities, self.gazetteer):
+        metadata_text = original_text or (None if text.startswith("/") else text)
+        if original_text is None and any(entities.values()) and is_place_answer(text, entities, self.gazetteer):
             # Just a place or postcode ("5912 AB", "w Venlo"): where the user is, to find help nearby.
             text = "/find_win_point"
         metadata: dict[str, Any] = {

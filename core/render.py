@@ -70,8 +70,14 @@ def menu_button() -> Button:
 
 
 def menu_buttons() -> list[Button]:
-    intents = [*TOPICS, "report_abuse", "find_win_point", "human_handoff", "change_language"]
+    """The main menu: the topics, help, and always an Emergency button."""
+    intents = [*TOPICS, "report_abuse", "find_win_point", "human_handoff", "change_language", "emergency"]
     return [b for b in map(intent_button, intents) if b]
+
+
+def with_emergency_line(text: str) -> str:
+    """The text with the 112 line under it: the main menu and the fallback answers always carry it."""
+    return f"{text}\n{gettext(m.EMERGENCY_LINE)}"
 
 
 def language_buttons() -> list[Button]:

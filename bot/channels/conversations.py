@@ -23,7 +23,7 @@ from bot.router import Incoming, Outgoing, Router
 from core.content import channel_messages as cm
 from core.db.uow import UnitOfWork
 from core.i18n import gettext, normalise_language, use_locale
-from core.render import Button, Reply, menu_buttons
+from core.render import Button, Reply, menu_buttons, with_emergency_line
 
 log = logging.getLogger("winbot.channels")
 
@@ -136,7 +136,9 @@ class Conversations:
                    menu: bool = False) -> Outgoing:
         language = await uow.transaction(self._language, user_id, message)
         with use_locale(language):
-            return Outgoing(language, [Reply(gettext(text), menu_buttons() if menu else [])])
+            if menu:  # the main menu always carries the 112 line (issue 10)
+                return Outgoing(language, [Reply(with_emergency_line(gettext(text)), menu_buttons())])
+            return Outgoing(language, [Reply(gettext(text))])
 
     async def _ask_to_forget(self, user_id: str, message: ChannelMessage, uow: UnitOfWork) -> Outgoing:
         language = await uow.transaction(self._language, user_id, message)

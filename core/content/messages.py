@@ -21,6 +21,8 @@ FALLBACK_MENU = N_(
     "Sorry, I still don't understand. Try a few simple words, for example \"BSN\" or \"salary\", "
     "or pick a topic:"
 )
+#: Under the menu and the fallback answers, always (issue 10): the way out for someone in danger.
+EMERGENCY_LINE = N_("In danger? Call 112 now.")
 FOLLOW_UP = N_("Anything else about this?")
 SOURCE_LINE = N_("Source: %(url)s")
 LAST_CHECKED = N_("Last checked: %(date)s")

@@ -90,11 +90,12 @@ async def test_change_language_without_a_name_offers_the_picker() -> None:
     assert len(payloads(messages[0])) == 6
 
 
-@pytest.mark.parametrize(("fixture", "expected"), [("pl_fallback_first", 3), ("pl_fallback_second", 8)])
+@pytest.mark.parametrize(("fixture", "expected"), [("pl_fallback_first", 4), ("pl_fallback_second", 9)])
 async def test_two_stage_fallback(fixture: str, expected: int) -> None:
     messages, _ = await run(ActionFallback(), fixture)
     buttons = payloads(messages[0])
     assert len(buttons) == expected
     if fixture == "pl_fallback_first":
-        # likely topics first (small talk is never offered), then the menu
-        assert buttons == ["/brp_registration", "/work_rights", '/greet{"menu":"1"}']
+        # likely topics first (small talk is never offered), then Emergency and the menu
+        assert buttons == ["/brp_registration", "/work_rights", "/emergency", '/greet{"menu":"1"}']
+    assert "112" in messages[0]["text"].splitlines()[-1]

@@ -187,7 +187,7 @@ def test_media_get_a_short_answer_in_the_users_language_and_the_menu(
     asked = len(fake_rasa.received)
     fake_telegram.push(update(250, **MEDIA[kind]))
     reply = fake_telegram.wait_sent(250, 3)[-1]
-    assert reply["text"] == localised("ro", cm.MEDIA_NOT_UNDERSTOOD)
+    assert reply["text"] == localised("ro", cm.MEDIA_NOT_UNDERSTOOD) + "\n" + localised("ro", m.EMERGENCY_LINE)
     assert any(b["callback_data"].startswith("/brp_registration") for b in buttons(reply))  # the menu
     assert len(fake_rasa.received) == asked
 
@@ -248,7 +248,8 @@ def test_long_payloads_travel_as_short_stable_ids(telegram_client, fake_telegram
     asked = len(fake_rasa.received)
     fake_telegram.push(press(290, "#no-such-button-id"))
     reply = fake_telegram.wait_sent(290, 5)[-1]
-    assert reply["text"] == localised("pl", cm.UNKNOWN_BUTTON) and buttons(reply)
+    assert reply["text"] == localised("pl", cm.UNKNOWN_BUTTON) + "\n" + localised("pl", m.EMERGENCY_LINE)
+    assert buttons(reply)
     assert len(fake_rasa.received) == asked
 
 
@@ -286,7 +287,8 @@ def test_forget_erases_the_user_after_a_confirmation(telegram_client, fake_teleg
     assert (yes["text"], no["text"]) == (localised("pl", cm.BUTTON_FORGET_YES), localised("pl", cm.BUTTON_FORGET_NO))
 
     fake_telegram.push(press(310, no["callback_data"]))
-    assert fake_telegram.wait_sent(310, 4)[-1]["text"] == localised("pl", cm.FORGET_KEPT)
+    kept = localised("pl", cm.FORGET_KEPT) + "\n" + localised("pl", m.EMERGENCY_LINE)  # with the menu: 112 too
+    assert fake_telegram.wait_sent(310, 4)[-1]["text"] == kept
     assert user_row(telegram_client, 310) is not None
 
     fake_telegram.push(press(310, yes["callback_data"]))

@@ -242,7 +242,7 @@ def test_media_get_a_short_answer_and_the_menu(wa_client, fake_graph, fake_rasa,
     asked = len(fake_rasa.received)
     post(wa_client, notification(message(number, kind, **content)))
     reply = fake_graph.wait_sent(number, 3)[-1]
-    assert body_text(reply) == localised("bg", cm.MEDIA_NOT_UNDERSTOOD)
+    assert body_text(reply) == localised("bg", cm.MEDIA_NOT_UNDERSTOOD) + "\n" + localised("bg", m.EMERGENCY_LINE)
     assert reply["interactive"]["type"] == "list"  # the menu: more than three topics
     assert len(fake_rasa.received) == asked
 

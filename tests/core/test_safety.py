@@ -1,0 +1,99 @@
+"""The safety layer (core/safety.py): every danger message of the labelled set is recognised as its kind,
+no look-alike raises an alarm, and ordinary questions of the training data stay ordinary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from core.safety import DANGER_LANGUAGES, KINDS, compile_pattern, danger, explain, loose
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "danger" / "messages.yml"
+NLU = Path(__file__).resolve().parents[2] / "nlu"
+
+
+def _labelled() -> dict:
+    return yaml.safe_load(DATA.read_text(encoding="utf-8"))
+
+
+def _danger_cases() -> list[tuple[str, str, str]]:
+    return [(lang, kind, text) for lang, sets in _labelled().items()
+            for kind, texts in sets["danger"].items() for text in texts]
+
+
+def _safe_cases() -> list[tuple[str, str]]:
+    return [(lang, text) for lang, sets in _labelled().items() for text in sets["safe"]]
+
+
+def test_the_labelled_set_is_big_enough_in_every_language() -> None:
+    data = _labelled()
+    assert set(data) == set(DANGER_LANGUAGES)
+    for lang, sets in data.items():
+        assert set(sets["danger"]) == set(KINDS), lang
+        assert sum(len(t) for t in sets["danger"].values()) >= 25, lang
+        assert len(sets["safe"]) >= 15, lang
+
+
+@pytest.mark.parametrize(("language", "kind", "text"), _danger_cases())
+def test_every_danger_message_is_recognised_as_its_kind(language: str, kind: str, text: str) -> None:
+    assert danger(text, language) == kind, explain(text, language)
+
+
+@pytest.mark.parametrize(("language", "text"), _safe_cases())
+def test_no_look_alike_raises_an_alarm(language: str, text: str) -> None:
+    assert danger(text, language) is None, explain(text, language)
+
+
+def test_the_language_of_the_message_does_not_matter() -> None:
+    # Latin-letter Bulgarian is often detected as another language: the signs of every language are tried.
+    for language in (*DANGER_LANGUAGES, None):
+        assert danger("ne iskam veche da jiveq", language) == "suicide"
+        assert danger("nowhere to sleep tonight", language) == "homeless"
+
+
+def test_button_payloads_are_never_a_danger() -> None:
+    assert danger('/emergency{"danger":"suicide"}', "en") is None
+    assert danger("", "en") is None
+
+
+def test_spellings_merge() -> None:
+    assert loose("Живея") == loose("jiveq") == loose("zhiveya")
+    assert loose("ще") == loose("6te") == loose("shte")
+    assert loose("HEEELP") == "help"
+
+
+def test_pattern_syntax() -> None:
+    def finds(pattern: str, text: str) -> bool:
+        return compile_pattern(pattern).search(f" {loose(text)} ") is not None
+
+    assert finds("kill * myself", "i will kill really myself")
+    assert not finds("kill * myself", "kill one two three four myself")
+    assert finds("bie=|nabi", "maja mi me bie") and finds("bie=|nabi", "nabiha me")
+    assert not finds("bie=|nabi", "wat is het lekkerste bier")
+    assert finds("want to live= $", "i dont want to live")
+    assert not finds("want to live= $", "i dont want to live here")
+
+
+def _training_examples(intents: set[str]) -> list[tuple[str, str, str]]:
+    found = []
+    for path in sorted(NLU.glob("*/*.yml")):
+        for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
+            if item.get("intent") in intents:
+                for line in str(item["examples"]).splitlines():
+                    text = line.strip().removeprefix("- ").strip()
+                    if text:
+                        found.append((path.parent.name, item["intent"], text))
+    return found
+
+
+def test_ordinary_questions_of_the_training_data_raise_no_alarm() -> None:
+    # Everything but the topics whose own examples describe danger (emergency; report_abuse: "they took my
+    # passport"; housing_rights: "I have nowhere to sleep") must pass untouched.
+    ordinary = {"greet", "goodbye", "thanks", "change_language", "out_of_scope", "brp_registration",
+                "health_insurance", "work_rights", "find_win_point", "mobile_team_visit", "human_handoff"}
+    examples = _training_examples(ordinary)
+    assert len(examples) > 10_000
+    alarms = [(lang, intent, text, explain(text, lang)) for lang, intent, text in examples if danger(text, lang)]
+    assert alarms == []
