@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.base import LocalisedAction, entity, send
+from actions.base import LocalisedAction, entity, language_of, send, user_text
 from core.content.catalog import ALL_ANSWERS
 from core.render import answer_button, intent_button, menu_button, render_answer
+from core.subtopics import best_subtopic
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -32,14 +33,22 @@ class ActionEmergency(LocalisedAction):
         send(dispatcher, render_answer(ALL_ANSWERS["emergency"]), [*_buttons("report_abuse"), menu_button()])
 
 
+#: The sub-answers of reporting abuse, besides the general answer ("report_abuse").
+REPORT_ABUSE_KEYS = ("report_abuse/signs", "report_abuse/passport", "report_abuse/organisations")
+
+
 class ActionReportAbuse(LocalisedAction):
+    """The sub-answer asked for (button or keywords), else the general answer on where to report."""
+
     def name(self) -> str:
         return "action_report_abuse"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, db: Session) -> None:
-        key = "report_abuse/signs" if entity(tracker, "subtopic") == "report_abuse/signs" else "report_abuse"
-        other = "report_abuse" if key == "report_abuse/signs" else "report_abuse/signs"
-        buttons = [answer_button(other), *_buttons("emergency", "find_win_point"), menu_button()]
+        key = entity(tracker, "subtopic")
+        if key not in REPORT_ABUSE_KEYS and key != "report_abuse":
+            key = best_subtopic(user_text(tracker), REPORT_ABUSE_KEYS, language_of(tracker)) or "report_abuse"
+        others = [k for k in ("report_abuse", *REPORT_ABUSE_KEYS) if k != key]
+        buttons = [*map(answer_button, others), *_buttons("emergency", "find_win_point"), menu_button()]
         send(dispatcher, render_answer(ALL_ANSWERS[key]), buttons)
 
 

@@ -1,4 +1,4 @@
-"""The four information topics: answer the sub-question asked, or offer the sub-questions."""
+"""The information topics: answer the sub-question asked, or offer the sub-questions."""
 
 from __future__ import annotations
 

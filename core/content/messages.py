@@ -22,7 +22,10 @@ FALLBACK_MENU = N_(
     "or pick a topic:"
 )
 FOLLOW_UP = N_("Anything else about this?")
-SOURCE_LINE = N_("Source: %(url)s")
+SOURCE_LINE = N_("Source: %(source)s")
+FIGURES_MAY_HAVE_CHANGED = N_(
+    "These figures applied until %(date)s and may have changed since. Check the official page: %(source)s"
+)
 LAST_CHECKED = N_("Last checked: %(date)s")
 SERVICE_DOWN = N_(
     "Sorry, I can't answer right now because of a technical problem. Your message is saved and will be "
