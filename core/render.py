@@ -88,6 +88,15 @@ def language_buttons() -> list[Button]:
     return [Button(LANGUAGE_NAMES[code], payload("change_language", language=code)) for code in LANGUAGES]
 
 
+#: The most choices one message offers: a WhatsApp list holds 10 rows, the tightest of the channels.
+MAX_CHOICES = 10
+
+
+def with_menu(buttons: list[Button]) -> list[Button]:
+    """``buttons`` and the menu button, when they fit in one message; else ``buttons`` (the menu is a word away)."""
+    return [*buttons, menu_button()] if len(buttons) < MAX_CHOICES else buttons[:MAX_CHOICES]
+
+
 def subtopic_buttons(topic: Topic, exclude: str | None = None) -> list[Button]:
     return [
         Button(gettext(a.title), payload(topic.intent, subtopic=a.key)) for a in topic.answers if a.key != exclude

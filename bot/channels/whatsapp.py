@@ -31,10 +31,10 @@ from starlette.routing import Route
 
 from bot.channels.conversations import ChannelMessage, Conversations, Kind, error_place
 from bot.channels.render import shorten, split_tail, split_text
-from core.content.sources import plain_links
 from bot.http import BadRequest, parse_json_object, read_body, require_json_content_type
 from bot.router import Outgoing
 from core.content import channel_messages as cm
+from core.content.sources import plain_links
 from core.db.uow import UnitOfWork
 from core.i18n import gettext, use_locale
 from core.jobs import Failed, JobContext, Jobs, Task
