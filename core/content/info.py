@@ -191,6 +191,7 @@ HUMAN_HANDOFF = Answer(
     sources=(
         "https://www.workinnl.nl/en/topics/inschrijving+en/default.aspx",
         "https://sociaalbestek.nl/blog/opening-informatiepunt-west-brabant-voor-eu-arbeidsmigranten",
+        "https://www.sncu.nl/sncu-onderzoek/",
         "https://powroty.gov.pl/gdzie-mozna-uzyskac-pomoc-w-dochodzeniu-praw-pracowniczych-"
         "w-przypadku-naduzyc-ze-strony-pracodawcy-w-holandii-11830",
     ),
