@@ -11,10 +11,12 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.basics import ActionChangeLanguage, ActionFallback, ActionGreet
-from actions.help import ActionEmergency
+from actions.help import ActionEmergency, ActionReportAbuse
 from actions.information import ActionTopicAnswer
+from core.content.catalog import ALL_ANSWERS
 from core.content.topics import TOPICS
 from core.i18n import gettext, use_locale
+from core.render import render_answer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "trackers"
 
@@ -98,3 +100,23 @@ async def test_two_stage_fallback(fixture: str, expected: int) -> None:
     if fixture == "pl_fallback_first":
         # likely topics first (small talk is never offered), then the menu
         assert buttons == ["/brp_registration", "/work_rights", '/greet{"menu":"1"}']
+
+
+async def test_report_abuse_answers_the_passport_question_and_offers_the_others_in_romanian() -> None:
+    messages, _ = await run(ActionReportAbuse(), "ro_passport_taken")
+    with use_locale("ro"):
+        assert messages[0]["text"] == render_answer(ALL_ANSWERS["report_abuse/passport"])
+    offered = payloads(messages[0])
+    assert '/report_abuse{"subtopic":"report_abuse/organisations"}' in offered
+    assert '/report_abuse{"subtopic":"report_abuse"}' in offered
+    assert '/report_abuse{"subtopic":"report_abuse/passport"}' not in offered
+
+
+async def test_child_benefit_is_answered_in_ukrainian_with_its_period_and_sources() -> None:
+    messages, _ = await run(ActionTopicAnswer(), "uk_child_benefit")
+    answer = messages[0]["text"]
+    assert "kinderbijslag" in answer and "SVB" in answer
+    assert "Джерело: [SVB](https://www.svb.nl/" in answer
+    assert "Востаннє перевірено: 6 грудня 2026" in answer
+    follow_up = payloads(messages[1])
+    assert '/benefits_tax{"subtopic":"benefits_tax/tax_return"}' in follow_up
