@@ -140,17 +140,25 @@ FIND_HELP = Answer(
         "WIN-punten (help points for EU workers) are being set up: one in each of the 35 labour market regions. "
         "In early 2026, 11 were active. Points we know:\n"
         "• Informatiepunt West-Brabant: at the city office in Breda. Staff speak Polish and Romanian.\n"
-        "• Informatiepunt Midden-Brabant: at the Stadswinkel (city service desk) in Tilburg.\n"
+        "• Informatiepunt Midden-Brabant: at Stadswinkel Noord, Wagnerplein, Tilburg. "
+        "E-mail: welkomintilburg@tilburg.nl.\n"
+        "• Noordoost-Brabant: local news reported a walk-in desk at Markt 3 in Veghel (opened in 2024). "
+        "We do not know if it is still there.\n"
+        "• Den Haag and Westland: a mobile information bus with staff who speak several languages. "
+        "It has no fixed address.\n"
         "• Groningen: a WIN-punt was announced at Dirk Huizingastraat 17. "
         "We do not know if it is open yet.\n"
-        "Addresses and opening hours of most points are not published. "
+        "Opening hours are not published for any of them. "
         "Check workinnl.nl, the official website for EU workers, for the latest information.\n"
         "For registration questions, see the 19 RNI desks under Registration."
     ),
-    checked=FACTS_CHECKED,
+    checked=FACTS_CHECKED_UPDATE,
     sources=(
         "https://www.workinnl.nl/en/topics/inschrijving+en/default.aspx",
-        "https://www.tilburg.nl/nieuws/item/informatiepunt-voor-arbeidsmigranten-in-midden-brabant/",
+        "https://www.tilburg.nl/nieuws/item/informatiepunt-voor-arbeidsmigranten-uit-de-eu/",
+        "https://meierijstad.nieuws.nl/2024/01/10/informatiepunt-voor-arbeidsmigranten-regio-noordoost-brabant-geopend/",
+        "https://070online.nl/2025/07/31/gemeenten-den-haag-en-westland-slaan-handen-ineen-met-mobiel-informatiepunt/",
+        "https://www.oogtv.nl/2026/01/groningen-gaat-uitbuiting-arbeidsmigranten-aanpakken/",
         "https://www.samenvoordeklant.nl/nieuws/"
         "hervorming-arbeidsmarktinfrastructuur-goede-kansen-voor-samenwerking-met-win-punten",
     ),

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 #: host (without "www.") -> the name people know the site by
 SITE_NAMES: dict[str, str] = {
+    "070online.nl": "070online (news)",
     "abu.nl": "ABU",
     "arbeidsmigratieingoedebanen.nl": "Arbeidsmigratie in goede banen",
     "arboflexbranche.nl": "Arboflexbranche",
@@ -40,6 +41,7 @@ SITE_NAMES: dict[str, str] = {
     "lifeportwelcomecenter.nl": "Lifeport Welcome Center",
     "loket.nl": "Loket.nl",
     "mariteam.nl": "Mariteam (tax advisers)",
+    "meierijstad.nieuws.nl": "Meierijstad Nieuws",
     "metronieuws.nl": "Metro (news)",
     "mijn.abu.nl": "ABU",
     "mkbservicedesk.nl": "MKB Servicedesk",
