@@ -121,7 +121,7 @@ NEW_TOPICS = {
     "pl": [("moje dzieci mieszkają w Polsce, czy mogę dostać kinderbijslag z SVB?", "benefits_tax/child_benefit"),
            ("szef zabrał mi paszport i nie chce oddać", "report_abuse/passport")],
     "ro": [("copiii mei stau in Romania, pot primi alocatia pentru copii din Olanda?", "benefits_tax/child_benefit"),
-           ("firma nu a raportat accidentul meu de munca de luna trecuta, ce fac?", "work_rights/accident")],
+           ("cine trebuie sa anunte accidentul meu de munca, eu lucrez prin agentie?", "work_rights/accident")],
     "bg": [("как да си върна данъка от Нидерландия, формуляр M", "benefits_tax/tax_return"),
            ("наемът е твърде висок и хазяинът не поправя нищо, huurcommissie", "housing_rights/huurcommissie")],
     "uk": [("діти живуть в Україні, чи можна отримати допомогу на дітей від SVB?", "benefits_tax/child_benefit"),
