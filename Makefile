@@ -17,7 +17,7 @@ PY := $(VENV)/bin/python
 PYBABEL := $(VENV)/bin/pybabel
 LANGS := pl ro bg uk en nl
 
-.PHONY: help setup system-deps services run test test-fast eval bench train validate story-test lint \
+.PHONY: help setup system-deps services run test test-fast eval bench train validate story-test lint content-report \
         translations-extract translations-update translations-compile clean
 
 help: ## list the targets
@@ -72,6 +72,9 @@ test-fast: setup ## unit tests only (no running stack, no browser)
 
 eval: train ## NLU evaluation on held-out data, per language (reports/nlu-eval.md)
 	$(VENV)/bin/winbot eval
+
+content-report: setup ## answers whose figures are past or near their valid-until date, and old checks
+	$(PY) -m core.content.report
 
 bench: setup ## benchmarks (print tables)
 	$(PY) bench/train_time.py

@@ -33,8 +33,8 @@ if TYPE_CHECKING:
 
 #: Intents worth offering when the model is unsure; small talk is never a useful guess.
 _GUESSABLE = {
-    "brp_registration", "housing_rights", "health_insurance", "work_rights", "report_abuse",
-    "find_win_point", "mobile_team_visit", "human_handoff", "emergency", "change_language",
+    "brp_registration", "housing_rights", "health_insurance", "work_rights", "benefits_tax",
+    "report_abuse", "find_win_point", "mobile_team_visit", "human_handoff", "emergency", "change_language",
 }
 MAX_GUESSES = 3
 #: A message this short with a report code in it asks for the report's status, even when no report has that code.

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from actions.base import LocalisedAction, entity, gazetteer, metadata, send
 from core.content import help_messages as h
 from core.content import messages as m
+from core.content.sources import source_link
 from core.db.models import HelpPoint, HelpPointKind, HousingLocation, MobileTeamVisit, VisitStatus
 from core.formatting import format_date, format_distance_km
 from core.geo import haversine_km
@@ -113,7 +114,7 @@ def describe_point(point: HelpPoint, distance_km: float | None) -> str:
         lines.append(gettext(h.POINT_MAP, url=url))
     source = (point.source or "").split(" ; ")[0].strip()
     if source:
-        lines.append(gettext(m.SOURCE_LINE, url=source))
+        lines.append(gettext(m.SOURCE_LINE, source=source_link(source)))
     return "\n".join(lines)
 
 

@@ -1,4 +1,4 @@
-"""The four information topics: answer the sub-question asked, or offer the sub-questions."""
+"""The information topics: answer the sub-question asked, or offer the sub-questions."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from actions.base import LocalisedAction, entity, language_of, send, user_text
 from core.content import messages as m
 from core.content.topics import TOPICS
 from core.i18n import gettext
-from core.render import menu_button, render_answer, subtopic_buttons
+from core.render import render_answer, subtopic_buttons, with_menu
 from core.subtopics import best_subtopic
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ class ActionTopicAnswer(LocalisedAction):
             key = best_subtopic(user_text(tracker), [a.key for a in topic.answers], language_of(tracker))
         answer = topic.answer(key) if key else None
         if answer is None:
-            send(dispatcher, gettext(topic.question), [*subtopic_buttons(topic), menu_button()])
+            send(dispatcher, gettext(topic.question), with_menu(subtopic_buttons(topic)))
             return
         send(dispatcher, render_answer(answer))
-        send(dispatcher, gettext(m.FOLLOW_UP), [*subtopic_buttons(topic, exclude=answer.key), menu_button()])
+        send(dispatcher, gettext(m.FOLLOW_UP), with_menu(subtopic_buttons(topic, exclude=answer.key)))

@@ -39,6 +39,7 @@ from core.reports import (
     has_danger_words,
     normalise_code,
 )
+from core.subtopics import best_subtopic
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -134,6 +135,10 @@ def clear_form() -> list[dict[str, Any]]:
     return [SlotSet(name, None) for name in (*STEPS, *HELPER_SLOTS)]
 
 
+#: The sub-answers of reporting abuse, besides the general answer (core/content).
+REPORT_ABUSE_KEYS = ("report_abuse/signs", "report_abuse/passport", "report_abuse/organisations")
+
+
 class ActionReportAbuse(LocalisedAction):
     """Starts a report: what comes, 112 first if the message already names a danger; the form asks next."""
 
@@ -147,8 +152,13 @@ class ActionReportAbuse(LocalisedAction):
         if not text.startswith("/") and signals_danger(tracker, text):
             _danger_now(dispatcher)
             events.append(SlotSet("report_danger", True))
-        if entity(tracker, "subtopic") == "report_abuse/signs":
-            send(dispatcher, render_answer(ALL_ANSWERS["report_abuse/signs"]))
+        # A question the sub-answers answer (signs, a passport taken, who does what) gets that answer first;
+        # the form then offers to report it (Cancel or Skip at any step).
+        key = entity(tracker, "subtopic")
+        if key not in REPORT_ABUSE_KEYS and not text.startswith("/"):
+            key = best_subtopic(text, REPORT_ABUSE_KEYS, language_of(tracker))
+        if key in REPORT_ABUSE_KEYS:
+            send(dispatcher, render_answer(ALL_ANSWERS[key]))
         send(dispatcher, gettext(r.INTRO))
         return events
 
@@ -357,7 +367,7 @@ class ActionReportSubmit(LocalisedAction):
                 send(dispatcher, render_answer(EMERGENCY))
             cancelled = bool(tracker.get_slot("report_cancelled"))
             send(dispatcher, gettext(r.CANCELLED if cancelled else r.NOT_SENT))
-            send(dispatcher, render_answer(r.REPORT_DIRECTLY, max_sources=5), [menu_button()])
+            send(dispatcher, render_answer(r.REPORT_DIRECTLY), [menu_button()])
             if started is not None:
                 forget_messages(db, vault(), tracker.sender_id, started)  # nothing stored: not even the answers
             return events
@@ -383,7 +393,7 @@ class ActionReportSubmit(LocalisedAction):
             send(dispatcher, gettext(r.URGENT_HANDOFF))
             return [*events, SlotSet("handoff_urgent", True), FollowupAction("action_human_handoff")]
         status_button = Button(gettext(r.BUTTON_STATUS), payload("report_status", report_code=report.code))
-        send(dispatcher, render_answer(r.REPORT_DIRECTLY, max_sources=5), [status_button, menu_button()])
+        send(dispatcher, render_answer(r.REPORT_DIRECTLY), [status_button, menu_button()])
         return events
 
 
@@ -408,7 +418,7 @@ def answer_status(dispatcher: CollectingDispatcher, tracker: Tracker, db: Sessio
         send(dispatcher, gettext(r.STATUS_UNKNOWN, code=code), [menu_button()])
         return
     send(dispatcher, gettext(r.STATUS_LINE, code=report.code, status=gettext(r.STATUS_TEXTS[report.status.value])))
-    send(dispatcher, render_answer(r.REPORT_DIRECTLY, max_sources=5), [menu_button()])
+    send(dispatcher, render_answer(r.REPORT_DIRECTLY), [menu_button()])
     if report.anonymous:
         # Asking with the code from this chat would tie the anonymous report to the asker: drop that message.
         forget_messages(db, vault(), tracker.sender_id, dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10),

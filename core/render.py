@@ -6,17 +6,17 @@ so pressing a button works the same in every language and on every channel.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 
 from core.content import messages as m
 from core.content.catalog import ALL_ANSWERS
 from core.content.model import Answer, Topic
+from core.content.sources import grouped_source_links, source_link
 from core.content.topics import TOPICS
-from core.formatting import format_date, format_value
+from core.formatting import AMSTERDAM, format_date, format_value
 from core.i18n import LANGUAGE_NAMES, LANGUAGES, gettext
-
-MAX_SOURCES_SHOWN = 2
 
 
 @dataclass(frozen=True)
@@ -38,12 +38,22 @@ def payload(intent: str, **entities: str) -> str:
     return f"/{intent}{json.dumps(entities, separators=(',', ':'), ensure_ascii=False)}" if entities else f"/{intent}"
 
 
-def render_answer(answer: Answer, max_sources: int = MAX_SOURCES_SHOWN) -> str:
-    """The answer in the current language, with its sources and the date it was last checked."""
+def today_in_amsterdam() -> dt.date:
+    return dt.datetime.now(AMSTERDAM).date()
+
+
+def render_answer(answer: Answer, today: dt.date | None = None) -> str:
+    """The answer in the current language, with every source (by its short title) and its checked date.
+
+    Past its ``valid_until`` the answer says its figures may have changed and links the official page.
+    """
     values = {name: format_value(value) for name, value in answer.values.items()}
     # No blank lines: Rasa's REST channel splits a text at blank lines into separate messages.
     lines = [gettext(answer.text, **values)]
-    lines += [gettext(m.SOURCE_LINE, url=url) for url in answer.sources[:max_sources]]
+    if answer.valid_until is not None and answer.expired(today or today_in_amsterdam()):
+        lines.append(gettext(m.FIGURES_MAY_HAVE_CHANGED, date=format_date(answer.valid_until),
+                             source=source_link(answer.official or answer.sources[0])))
+    lines += [gettext(m.SOURCE_LINE, source=links) for links in grouped_source_links(answer.sources)]
     lines.append(gettext(m.LAST_CHECKED, date=format_date(answer.checked)))
     return "\n".join(lines)
 
@@ -82,6 +92,15 @@ def with_emergency_line(text: str) -> str:
 
 def language_buttons() -> list[Button]:
     return [Button(LANGUAGE_NAMES[code], payload("change_language", language=code)) for code in LANGUAGES]
+
+
+#: The most choices one message offers: a WhatsApp list holds 10 rows, the tightest of the channels.
+MAX_CHOICES = 10
+
+
+def with_menu(buttons: list[Button]) -> list[Button]:
+    """``buttons`` and the menu button, when they fit in one message; else ``buttons`` (the menu is a word away)."""
+    return [*buttons, menu_button()] if len(buttons) < MAX_CHOICES else buttons[:MAX_CHOICES]
 
 
 def subtopic_buttons(topic: Topic, exclude: str | None = None) -> list[Button]:

@@ -7,6 +7,8 @@ import re
 from collections.abc import Callable
 
 _URL = re.compile(r"https?://[^\s<>\"']+")
+#: ``[title](url)`` (core.content.sources.LINK) or a bare URL
+_LINK_OR_URL = re.compile(r"\[([^\[\]\n]+)\]\((https?://[^\s()<>]+)\)|https?://[^\s<>\"']+")
 #: Punctuation that ends a sentence rather than belonging to the link before it.
 _URL_TRAILING = ".,;:!?)]}»”’"
 _SENTENCE_END = re.compile(r"(?<=[.!?…;:])\s+")
@@ -90,14 +92,17 @@ def _longest_prefix(word: str, limit: int, measure: Callable[[str], int]) -> int
 
 def telegram_html(text: str) -> str:
     """Plain text as Telegram HTML: everything escaped (a user's ``<b>`` or ``_`` stays literal), links as
-    ``<a href>`` so they are clickable."""
+    ``<a href>`` so they are clickable; a ``[title](url)`` source shows its title as the link."""
     out: list[str] = []
     position = 0
-    for match in _URL.finditer(text):
-        url = match.group(0).rstrip(_URL_TRAILING)
-        end = match.start() + len(url)
+    for match in _LINK_OR_URL.finditer(text):
+        if match.group(2):
+            title, url, end = match.group(1), match.group(2), match.end()
+        else:
+            url = match.group(0).rstrip(_URL_TRAILING)
+            title, end = url, match.start() + len(url)
         out.append(html.escape(text[position : match.start()], quote=False))
-        out.append(f'<a href="{html.escape(url, quote=True)}">{html.escape(url, quote=False)}</a>')
+        out.append(f'<a href="{html.escape(url, quote=True)}">{html.escape(title, quote=False)}</a>')
         position = end
     out.append(html.escape(text[position:], quote=False))
     return "".join(out)

@@ -34,6 +34,7 @@ from bot.channels.render import shorten, split_tail, split_text
 from bot.http import BadRequest, parse_json_object, read_body, require_json_content_type
 from bot.router import Outgoing
 from core.content import channel_messages as cm
+from core.content.sources import plain_links
 from core.db.uow import UnitOfWork
 from core.i18n import gettext, use_locale
 from core.jobs import Failed, JobContext, Jobs, Task
@@ -221,7 +222,8 @@ def render(reply: Reply, button_id: Callable[[str], str]) -> list[dict[str, Any]
 
     ``button_id(payload)`` gives the id a button carries (the payload, or a stored key when too long).
     """
-    chunks = split_text(reply.text, TEXT_LIMIT) or ["…"]
+    # WhatsApp has no link markup: a source "[title](url)" is sent as "title: url".
+    chunks = split_text(plain_links(reply.text), TEXT_LIMIT) or ["…"]
     if not reply.buttons:
         return [_text(chunk) for chunk in chunks]
     head, body = split_tail(chunks.pop(), INTERACTIVE_BODY_LIMIT)

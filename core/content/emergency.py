@@ -68,6 +68,7 @@ VIOLENCE = Answer(
         "https://www.politie.nl/themas/meld-misdaad-anoniem.html",
         "https://www.nllabourauthority.nl/topics/human-trafficking---labour-exploitation",
     ),
+    checked=CHECKED,
 )
 
 TRAPPED = Answer(
@@ -111,6 +112,7 @@ HOMELESS = Answer(
         "https://eenvandaag.avrotros.nl/item/oost-europese-daklozen-krijgen-vaak-geen-hulp-maar-hebben-daar-wel-recht-op-"
         "ernstig-dat-eu-burgers-als-tweederangsburger-behandeld-worden/",
     ),
+    checked=CHECKED,
 )
 
 #: The answer for each danger kind of core.safety.KINDS.

@@ -21,8 +21,8 @@ NO_WIN_POINT_IN_REGION = N_(
     "No WIN-punt (help point for EU workers) is known in your region (%(region)s) yet. The nearest one is:"
 )
 NATIONAL_OPTIONS = N_(
-    "Information in your language: workinnl.nl. Problems with a temp agency: SNCU 0800-7008 (anonymous). "
-    "In danger: call 112."
+    "Information in your language: workinnl.nl. A temp agency breaks the agency CAO? Report it to the SNCU, "
+    "0800-7008 (anonymous). In danger: call 112."
 )
 CHECKED_LINE = N_("Help point data last checked: %(date)s")
 

@@ -24,7 +24,10 @@ FALLBACK_MENU = N_(
 #: Under the menu and the fallback answers, always (issue 10): the way out for someone in danger.
 EMERGENCY_LINE = N_("In danger? Call 112 now.")
 FOLLOW_UP = N_("Anything else about this?")
-SOURCE_LINE = N_("Source: %(url)s")
+SOURCE_LINE = N_("Source: %(source)s")
+FIGURES_MAY_HAVE_CHANGED = N_(
+    "These figures applied until %(date)s and may have changed since. Check the official page: %(source)s"
+)
 LAST_CHECKED = N_("Last checked: %(date)s")
 SERVICE_DOWN = N_(
     "Sorry, I can't answer right now because of a technical problem. Your message is saved and will be "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.content.model import Answer
+from core.content.model import FACTS_CHECKED, Answer
 from core.i18n import N_
 
 INTRO = N_(
@@ -104,4 +104,5 @@ REPORT_DIRECTLY = Answer(
         "https://www.fairwork.nu/en/frequently-asked-questions/",
         "https://www.comensha.nl/actualiteiten/item/comensha-24-7-bereikbaar/",
     ),
+    checked=FACTS_CHECKED,
 )

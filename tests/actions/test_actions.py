@@ -13,8 +13,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.basics import ActionChangeLanguage, ActionFallback, ActionGreet
 from actions.help import ActionEmergency
 from actions.information import ActionTopicAnswer
+from actions.reports import ActionReportAbuse
+from core.content.catalog import ALL_ANSWERS
 from core.content.topics import TOPICS
 from core.i18n import gettext, use_locale
+from core.render import render_answer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "trackers"
 
@@ -53,7 +56,7 @@ async def test_topic_answer_picks_the_sub_question_and_cites_its_source() -> Non
     messages, _ = await run(ActionTopicAnswer(), "en_deductible")
     answer = messages[0]["text"]
     assert "€385" in answer
-    assert "Source: https://" in answer and "Last checked: 29 November 2026" in answer
+    assert "Source: [Zilveren Kruis](https://" in answer and "Last checked: 29 November 2026" in answer
     follow_up = payloads(messages[1])
     assert '/health_insurance{"subtopic":"health_insurance/deductible"}' not in follow_up
     assert '/health_insurance{"subtopic":"health_insurance/allowance"}' in follow_up
@@ -62,7 +65,7 @@ async def test_topic_answer_picks_the_sub_question_and_cites_its_source() -> Non
 async def test_vague_topic_question_offers_the_sub_questions_in_ukrainian() -> None:
     messages, _ = await run(ActionTopicAnswer(), "uk_housing_vague")
     assert len(messages) == 1
-    assert len(payloads(messages[0])) == 7  # six sub-questions and the menu
+    assert len(payloads(messages[0])) == len(TOPICS["housing_rights"].answers) + 1  # the sub-questions and the menu
     with use_locale("uk"):
         assert messages[0]["text"] == gettext(TOPICS["housing_rights"].question)
     assert re.search("[а-яіїє]", messages[0]["text"])
@@ -99,3 +102,20 @@ async def test_two_stage_fallback(fixture: str, expected: int) -> None:
         # likely topics first (small talk is never offered), then Emergency and the menu
         assert buttons == ["/brp_registration", "/work_rights", "/emergency", '/greet{"menu":"1"}']
     assert "112" in messages[0]["text"].splitlines()[-1]
+
+
+async def test_report_abuse_answers_the_passport_question_and_offers_the_others_in_romanian() -> None:
+    messages, _ = await run(ActionReportAbuse(), "ro_passport_taken")
+    with use_locale("ro"):
+        assert messages[0]["text"] == render_answer(ALL_ANSWERS["report_abuse/passport"])
+        assert len(messages) >= 2  # then the report form begins (actions/reports.py)
+
+
+async def test_child_benefit_is_answered_in_ukrainian_with_its_period_and_sources() -> None:
+    messages, _ = await run(ActionTopicAnswer(), "uk_child_benefit")
+    answer = messages[0]["text"]
+    assert "kinderbijslag" in answer and "SVB" in answer
+    assert "Джерело: [SVB](https://www.svb.nl/" in answer
+    assert "Востаннє перевірено: 6 грудня 2026" in answer
+    follow_up = payloads(messages[1])
+    assert '/benefits_tax{"subtopic":"benefits_tax/tax_return"}' in follow_up

@@ -62,6 +62,9 @@ def test_split_tail_keeps_whole_sentences_for_the_last_part() -> None:
          'Source: <a href="https://www.government.nl/a_b?x=1&amp;y=2">https://www.government.nl/a_b?x=1&amp;y=2</a>.'),
         ("(see https://example.org/x)", '(see <a href="https://example.org/x">https://example.org/x</a>)'),
         ('evil https://e.org/"><script>', 'evil <a href="https://e.org/">https://e.org/</a>"&gt;&lt;script&gt;'),
+        ("Source: [UWV](https://www.uwv.nl/a?x=1&y=2) · [2](https://www.uwv.nl/b)",
+         'Source: <a href="https://www.uwv.nl/a?x=1&amp;y=2">UWV</a> · <a href="https://www.uwv.nl/b">2</a>'),
+        ("[<b>](https://e.org/x)", '<a href="https://e.org/x">&lt;b&gt;</a>'),
     ],
 )
 def test_telegram_html_escapes_everything_and_links_urls(text, html) -> None:

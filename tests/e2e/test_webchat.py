@@ -72,6 +72,8 @@ def assert_answer_has_link(page: Page, before: int) -> None:
         assert link["href"].startswith(("http://", "https://")), link
         assert link["target"] == "_blank", link
         assert "noopener" in link["rel"].split() and "noreferrer" in link["rel"].split(), link
+    # Sources are shown by their short title (the site's name), not as a full address.
+    assert any(not link["text"].startswith("http") for link in links), links
 
 
 def active_testid(page: Page) -> str | None:

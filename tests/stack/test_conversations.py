@@ -9,8 +9,6 @@ import pytest
 
 from core.content import messages as m
 from core.content.catalog import ALL_ANSWERS
-from core.content.model import FACTS_CHECKED
-from core.formatting import format_date
 from core.i18n import gettext, use_locale
 from core.render import render_answer, with_emergency_line
 
@@ -36,8 +34,9 @@ def post(url: str, sender: str, text: str, **extra) -> dict:
 
 
 def last_checked_line(language: str) -> str:
+    """The start of the "last checked" line (each answer carries its own date)."""
     with use_locale(language):
-        return gettext(m.LAST_CHECKED, date=format_date(FACTS_CHECKED))
+        return "\n" + gettext(m.LAST_CHECKED, date="")
 
 
 @pytest.mark.parametrize("language", list(CONVERSATIONS))
@@ -116,3 +115,66 @@ def test_understand_reports_intent_language_and_entities(stack_url: str) -> None
     assert data["intent"] == "find_win_point"
     assert data["entities"] == {"city": "Rotterdam", "postcode": None}
     assert 0 < data["confidence"] <= 1
+
+
+#: language -> (a question about a new topic, the sub-answer it must get)
+NEW_TOPICS = {
+    "pl": [("moje dzieci mieszkają w Polsce, czy mogę dostać kinderbijslag z SVB?", "benefits_tax/child_benefit"),
+           ("szef zabrał mi paszport i nie chce oddać", "report_abuse/passport")],
+    "ro": [("copiii mei stau in Romania, pot primi alocatia pentru copii din Olanda?", "benefits_tax/child_benefit"),
+           ("cine trebuie sa anunte accidentul meu de munca, eu lucrez prin agentie?", "work_rights/accident")],
+    "bg": [("как да си върна данъка от Нидерландия, формуляр M", "benefits_tax/tax_return"),
+           ("наемът е твърде висок и хазяинът не поправя нищо, huurcommissie", "housing_rights/huurcommissie")],
+    "uk": [("діти живуть в Україні, чи можна отримати допомогу на дітей від SVB?", "benefits_tax/child_benefit"),
+           ("я з тимчасовим захистом, чи покриває мене RMO у лікаря?", "health_insurance/ukraine")],
+    "en": [("how do I get my tax back from the Netherlands, do I need the M form?", "benefits_tax/tax_return"),
+           ("my contract ended, how do I get WW unemployment benefit from the UWV?", "work_rights/ww")],
+    "nl": [("mijn kinderen wonen in Roemenië, krijg ik kinderbijslag?", "benefits_tax/child_benefit"),
+           ("mag mijn werkgever mij ontslaan terwijl ik ziek ben?", "work_rights/sick_dismissal")],
+}
+
+#: every new sub-answer, pressed as a button in each language
+NEW_KEYS = [
+    "brp_registration/ukraine", "housing_rights/huurcommissie", "housing_rights/huurtoeslag",
+    "health_insurance/ukraine",
+    "work_rights/sick_dismissal", "work_rights/ww", "work_rights/holidays_hours", "work_rights/accident",
+    "work_rights/ukraine", "benefits_tax/child_benefit", "benefits_tax/tax_return", "report_abuse/passport",
+    "report_abuse/organisations",
+]
+
+
+def _answer_text(language: str, key: str) -> str:
+    with use_locale(language):
+        return render_answer(ALL_ANSWERS[key])
+
+
+@pytest.mark.parametrize("language", list(NEW_TOPICS))
+def test_new_topics_are_answered_in_every_language(stack_url: str, language: str) -> None:
+    sender = secrets.token_hex(16)
+    post(stack_url, sender, "/start", language_hint=language)
+    for question, key in NEW_TOPICS[language]:
+        reply = post(stack_url, sender, question)
+        assert reply["language"] == language, question
+        texts = [msg["text"] for msg in reply["messages"]]
+        assert _answer_text(language, key) in texts, f"{question!r} did not get {key}: {texts[:1]}"
+
+
+@pytest.mark.parametrize("language", list(NEW_TOPICS))
+def test_every_new_sub_answer_is_one_button_away(stack_url: str, language: str) -> None:
+    sender = secrets.token_hex(16)
+    post(stack_url, sender, "/start", language_hint=language)
+    for key in NEW_KEYS:
+        intent = key.split("/")[0]
+        reply = post(stack_url, sender, f'/{intent}{{"subtopic":"{key}"}}')
+        assert reply["messages"][0]["text"] == _answer_text(language, key), key
+        assert last_checked_line(language) in reply["messages"][0]["text"]
+
+
+def test_the_menu_offers_child_benefit_and_tax(stack_url: str) -> None:
+    sender = secrets.token_hex(16)
+    post(stack_url, sender, "/start", language_hint="bg")
+    menu = post(stack_url, sender, '/greet{"menu":"1"}')
+    assert any(b["payload"] == "/benefits_tax" for msg in menu["messages"] for b in msg["buttons"])
+    topic = post(stack_url, sender, "/benefits_tax")
+    payloads = [b["payload"] for msg in topic["messages"] for b in msg["buttons"]]
+    assert '/benefits_tax{"subtopic":"benefits_tax/child_benefit"}' in payloads

@@ -18,6 +18,7 @@
   const HISTORY_LIMIT = 200;
   const LANGUAGE_DEBOUNCE_MS = 450;
   const URL_PATTERN = /\bhttps?:\/\/[^\s<>"'`]+/gi;
+  const TITLED_LINK_PATTERN = /\[([^\[\]\n]+)\]\((https?:\/\/[^\s()<>]+)\)/g;
 
   // English fallbacks, used until (or if never) /api/ui answers.
   const FALLBACK_STRINGS = {
@@ -277,8 +278,40 @@
     }
   }
 
-  /** Append one line of text to `parent`, turning http(s) URLs into links. */
+  /** A link element opening `href` in a new tab, showing `text`. */
+  function makeLink(href, text) {
+    const link = document.createElement("a");
+    link.href = href;
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    link.textContent = text;
+    return link;
+  }
+
+  /**
+   * Append one line of text to `parent`, turning http(s) URLs into links. A source written as
+   * `[title](url)` shows its short title as the link text.
+   */
   function appendLinkified(parent, line) {
+    let last = 0;
+    TITLED_LINK_PATTERN.lastIndex = 0;
+    let titled;
+    const pieces = [];
+    while ((titled = TITLED_LINK_PATTERN.exec(line)) !== null) {
+      pieces.push({ text: line.slice(last, titled.index) });
+      const href = safeHref(titled[2]);
+      pieces.push(href ? { href, title: titled[1] } : { text: titled[0] });
+      last = titled.index + titled[0].length;
+    }
+    pieces.push({ text: line.slice(last) });
+    for (const piece of pieces) {
+      if (piece.href) parent.appendChild(makeLink(piece.href, piece.title));
+      else appendUrls(parent, piece.text);
+    }
+  }
+
+  /** Append plain text to `parent`, turning bare http(s) URLs into links. */
+  function appendUrls(parent, line) {
     let last = 0;
     URL_PATTERN.lastIndex = 0;
     let match;
@@ -288,12 +321,7 @@
       if (!raw || !href) continue;
       const start = match.index;
       if (start > last) parent.appendChild(document.createTextNode(line.slice(last, start)));
-      const link = document.createElement("a");
-      link.href = href;
-      link.target = "_blank";
-      link.rel = "noopener noreferrer";
-      link.textContent = raw;
-      parent.appendChild(link);
+      parent.appendChild(makeLink(href, raw));
       last = start + raw.length;
       URL_PATTERN.lastIndex = last;
     }
