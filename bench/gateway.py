@@ -53,6 +53,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.training import model_path  # noqa: E402
 from core.content import messages as m  # noqa: E402
 from core.i18n import LANGUAGES, gettext, use_locale  # noqa: E402
 
@@ -216,6 +217,8 @@ def own_stack() -> Iterator[Stack]:
         )
         url = f"http://127.0.0.1:{port}"
         log_path = var_dir / "supervisor.log"
+        if not model_path().exists():
+            log(f"no model for the current training data ({model_path().name}): `winbot run` trains it first")
         with open(log_path, "wb") as out:
             process = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], cwd=ROOT, env=env, stdout=out,
                                        stderr=out, start_new_session=True)

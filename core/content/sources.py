@@ -64,6 +64,8 @@ SITE_NAMES: dict[str, str] = {
     "recht.nl": "Recht.nl",
     "refugeehelp.nl": "RefugeeHelp",
     "rijksoverheid.nl": "Rijksoverheid",
+    "113.nl": "113 Zelfmoordpreventie",
+    "eenvandaag.avrotros.nl": "EenVandaag (news)",
     "roosendaal.nl": "Gemeente Roosendaal",
     "rvig.nl": "RvIG",
     "samenvoordeklant.nl": "Samen voor de klant",

@@ -93,7 +93,7 @@ async def test_change_language_without_a_name_offers_the_picker() -> None:
     assert len(payloads(messages[0])) == 6
 
 
-@pytest.mark.parametrize(("fixture", "expected"), [("pl_fallback_first", 4), ("pl_fallback_second", 9)])
+@pytest.mark.parametrize(("fixture", "expected"), [("pl_fallback_first", 4), ("pl_fallback_second", 10)])
 async def test_two_stage_fallback(fixture: str, expected: int) -> None:
     messages, _ = await run(ActionFallback(), fixture)
     buttons = payloads(messages[0])
