@@ -23,6 +23,7 @@ from bot.http import MAX_BODY_BYTES, BadRequest, read_json
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.router import Incoming
 from bot.runtime import build_runtime
+from core import inbox
 from core.content.ui import UI_STRINGS
 from core.db.uow import UnitOfWork
 from core.i18n import LANGUAGE_NAMES, LANGUAGES, gettext, normalise_language, use_locale
@@ -78,6 +79,21 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
         async with UnitOfWork(sessions) as uow:  # one unit of work per message
             outgoing = await router.handle(Incoming("web", sender, text, hint, location), uow)
         return JSONResponse(outgoing.as_dict())
+
+    async def chat_inbox(request: Request) -> Response:
+        """GET /api/chat/inbox?sender=<id>: messages waiting for this web chat user (announcements), once.
+
+        An unknown sender gets an empty list, exactly like a known one with nothing waiting."""
+        sender = request.query_params.get("sender", "")
+        if not _SENDER.match(sender):
+            return JSONResponse({"error": "sender must be an opaque id of 8-128 letters, digits, '-' or '_'"},
+                                status_code=400)
+        if (refused := guard.limit_inbox(request, sender, request.query_params.get("lang"))) is not None:
+            return refused
+        user_id = router.user_id("web", sender)
+        async with UnitOfWork(sessions) as uow:
+            messages = await uow.transaction(inbox.take, router.vault, user_id)
+        return JSONResponse({"messages": messages}, headers={"Cache-Control": "no-store"})
 
     async def understand(request: Request) -> Response:
         if (refused := guard.check_understand(request)) is not None:
@@ -135,6 +151,7 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
         routes=[
             Route("/", index),
             Route("/api/chat", chat, methods=["POST"]),
+            Route("/api/chat/inbox", chat_inbox, methods=["GET"]),
             Route("/api/understand", understand, methods=["POST"]),
             Route("/api/ui", ui),
             Route("/healthz", healthz),

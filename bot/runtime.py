@@ -14,14 +14,17 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.announcer import Announcer
 from bot.channels import Channels, build_channels
 from bot.rasa_client import RasaClient
 from bot.router import Router
 from core import jobs as job_table
+from core.announcements import ANNOUNCE_QUEUE, OUTBOUND_QUEUE, register_fanout
 from core.db.session import make_engine, make_session_factory
 from core.jobs import JobContext, Jobs, QueueConfig, Task, Worker
 from core.places import Gazetteer
 from core.privacy import Vault
+from core.reminders import parse_reminders
 from core.settings import Settings
 
 log = logging.getLogger("winbot.runtime")
@@ -49,6 +52,11 @@ class Runtime:
             {
                 "inbound": QueueConfig(concurrency=self.settings.inbound_concurrency),
                 MAINTENANCE_QUEUE: QueueConfig(concurrency=1),
+                ANNOUNCE_QUEUE: QueueConfig(concurrency=1),
+                # Telegram allows about 30 messages a second per bot: this is per worker process, so with N
+                # workers give each 1/N (WINBOT_OUTBOUND_RATE); a 429 beyond that is honoured (retry_after).
+                OUTBOUND_QUEUE: QueueConfig(concurrency=self.settings.outbound_concurrency,
+                                            rate=self.settings.outbound_rate, burst=1),
             },
             lease=self.settings.job_lease_seconds,
             poll=self.settings.job_poll_seconds,
@@ -80,4 +88,6 @@ def build_runtime(
 
     jobs.register(Task(PRUNE_TASK, MAINTENANCE_QUEUE, prune, max_attempts=2))
     channels = build_channels(settings, router, sessions, rasa_client, jobs, receive=receive, answer=answer)
+    register_fanout(jobs, parse_reminders(settings.visit_reminders))
+    Announcer(channels, vault, settings.whatsapp_visit_templates).register(jobs)
     return Runtime(settings, engine, sessions, rasa_client, router, jobs, channels)

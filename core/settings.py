@@ -66,6 +66,13 @@ class Settings:
     job_lease_seconds: float = 60.0
     job_poll_seconds: float = 0.25
     gateway_runs_jobs: bool = True
+    # Visit announcements (issue 9): when reminders go out (core.announcements.parse_reminders), the outbound
+    # queue's sends a second and at once per worker process, and the WhatsApp template per message kind.
+    visit_reminders: str = "-1d@18:00,2h"
+    outbound_rate: float = 28.0
+    outbound_concurrency: int = 8
+    #: Message kind (announcement, reminder, change, cancellation) -> approved template name.
+    whatsapp_visit_templates: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def whatsapp_enabled(self) -> bool:
@@ -125,6 +132,10 @@ class Settings:
             job_lease_seconds=_float(env, "WINBOT_JOB_LEASE_SECONDS", 60.0),
             job_poll_seconds=_float(env, "WINBOT_JOB_POLL_SECONDS", 0.25),
             gateway_runs_jobs=(env.get("WINBOT_GATEWAY_WORKER") or "1") not in ("0", "false", "no"),
+            visit_reminders=_reminders(env),
+            outbound_rate=_float(env, "WINBOT_OUTBOUND_RATE", 28.0),
+            outbound_concurrency=max(1, _int(env, "WINBOT_OUTBOUND_CONCURRENCY", 8)),
+            whatsapp_visit_templates=_visit_templates(env),
         )
 
 
@@ -251,3 +262,34 @@ def _secret(env: Mapping[str, str], name: str, var_dir: Path) -> bytes:
     path.write_text(key.hex())
     path.chmod(0o600)
     return key
+
+
+def _reminders(env: Mapping[str, str]) -> str:
+    """WINBOT_VISIT_REMINDERS, checked now so a typo stops the start, not the first reminder."""
+    from core.reminders import DEFAULT_REMINDERS, parse_reminders
+
+    value = env.get("WINBOT_VISIT_REMINDERS")
+    value = DEFAULT_REMINDERS if value is None else value
+    try:
+        parse_reminders(value)
+    except ValueError as exc:
+        raise SettingsError(f"WINBOT_VISIT_REMINDERS: {exc}") from exc
+    return value
+
+
+#: Message kind -> its template variable. A reminder without its own template uses the announcement's (same
+#: parameters: date, time, place); a change or cancellation needs its own wording.
+VISIT_TEMPLATE_VARIABLES = {
+    "announcement": "WHATSAPP_VISIT_TEMPLATE",
+    "reminder": "WHATSAPP_VISIT_REMINDER_TEMPLATE",
+    "change": "WHATSAPP_VISIT_CHANGE_TEMPLATE",
+    "cancellation": "WHATSAPP_VISIT_CANCEL_TEMPLATE",
+}
+
+
+def _visit_templates(env: Mapping[str, str]) -> dict[str, str]:
+    templates = {kind: env[name].strip() for kind, name in VISIT_TEMPLATE_VARIABLES.items()
+                 if env.get(name, "").strip()}
+    if "reminder" not in templates and "announcement" in templates:
+        templates["reminder"] = templates["announcement"]
+    return templates

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
+import enum
 import hashlib
 import hmac
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -30,7 +32,7 @@ from telegram import (
 )
 from telegram.constants import ChatAction, ChatType, MessageLimit, ParseMode
 from telegram.error import BadRequest as TelegramBadRequest
-from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError
+from telegram.error import Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -62,6 +64,8 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name,
 ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
 CALLBACK_DATA_BYTES = 64
 BUTTON_TITLE_CHARS = 64
+#: Telegram allows about one message a second to one chat.
+PER_CHAT_INTERVAL = 1.0
 #: Titles up to this length go two to a row.
 SHORT_TITLE = 18
 MAX_WEBHOOK_BYTES = 256 * 1024
@@ -353,6 +357,61 @@ class TelegramChannel:
                     return False
         return True
 
+    async def wait_ready(self, timeout: float = 30.0) -> None:
+        """Wait until the bot is connected; Retry (a job tries again later) when it does not come up."""
+        if not self._ready.is_set():
+            try:
+                await asyncio.wait_for(self._ready.wait(), timeout=timeout)
+            except TimeoutError as exc:
+                raise Retry(30, "the Telegram bot has not started") from exc
+
+    async def deliver(
+        self, user_id: str, outgoing: Outgoing, uow: UnitOfWork, sent: int = 0,
+        progress: Callable[[int], Awaitable[None]] | None = None,
+    ) -> Delivered:
+        """An announcement from the outbox (bot/announcer.py), unlike :meth:`notify` strict about failures.
+
+        Telegram's 429 is first waited out by ``AIORateLimiter`` (which pauses every request of this process for
+        ``retry_after``); if it keeps coming the job is retried after ``retry_after`` (:class:`Retry`), so the
+        message is never lost. A blocked bot marks the user inactive. Parts from ``sent`` on are sent (a retry
+        skips what went out), ``progress(n)`` after each; parts to one chat go at most one a second.
+        """
+        state = self.conversations.state
+
+        def look(db: Session) -> tuple[str | None, bool]:
+            return state.address(db, user_id, CHANNEL), state.is_active(db, user_id)
+
+        address, active = await uow.transaction(look)
+        if address is None:
+            return Delivered.UNKNOWN_USER
+        if not active:
+            return Delivered.BLOCKED
+        await self.wait_ready()
+        chat_id = int(address)
+        payloads = [button.payload for reply in outgoing.messages for button in reply.buttons]
+        ids = await uow.transaction(state.button_ids, payloads, CALLBACK_DATA_BYTES)
+        parts = []
+        for reply in outgoing.messages:
+            chunks = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH, measure=utf16_len) or ["…"]
+            parts += [(chunk, keyboard(reply.buttons, ids) if i == len(chunks) - 1 else None)
+                      for i, chunk in enumerate(chunks)]
+        for position in range(sent, len(parts)):
+            if position > sent:
+                await asyncio.sleep(PER_CHAT_INTERVAL)
+            text, markup = parts[position]
+            try:
+                await self.application.bot.send_message(
+                    chat_id, telegram_html(text), parse_mode=ParseMode.HTML, reply_markup=markup,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True))
+            except Forbidden:
+                await uow.transaction(state.mark_inactive, user_id, CHANNEL, "blocked the bot")
+                return Delivered.BLOCKED
+            except RetryAfter as exc:
+                raise Retry(retry_seconds(exc), "Telegram flood control (429)") from exc
+            if progress is not None:
+                await progress(position + 1)
+        return Delivered.SENT
+
     async def notify(self, user_id: str, outgoing: Outgoing, uow: UnitOfWork) -> bool:
         """A message the user did not ask for (announcements): only to active users, never retried when blocked."""
         state = self.conversations.state
@@ -364,6 +423,19 @@ class TelegramChannel:
         if address is None or not active:
             return False
         return await self.send(int(address), outgoing, uow)
+
+
+class Delivered(enum.StrEnum):
+    SENT = "sent"
+    BLOCKED = "blocked"
+    UNKNOWN_USER = "unknown_user"
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """A 429's ``retry_after`` in seconds (python-telegram-bot gives a timedelta or an int)."""
+    value: Any = exc.retry_after
+    seconds = value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+    return max(1.0, seconds)
 
 
 def keyboard(buttons: Sequence[Button], ids: dict[str, str]) -> InlineKeyboardMarkup | None:

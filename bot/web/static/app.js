@@ -517,6 +517,24 @@
     });
   }
 
+  /* ---------- inbox: announcements that waited for this page ---------- */
+
+  const INBOX_POLL_MS = 30000;
+
+  /** Fetch messages waiting in the inbox (mobile-team announcements) and show them; each comes only once. */
+  async function checkInbox() {
+    if (document.hidden) return;
+    try {
+      const query = `sender=${encodeURIComponent(state.sender)}&lang=${encodeURIComponent(state.language || "")}`;
+      const response = await fetchWithTimeout(`/api/chat/inbox?${query}`, { headers: { Accept: "application/json" } });
+      if (!response.ok) return;
+      const data = await response.json();
+      if (data && Array.isArray(data.messages) && data.messages.length) showReply({ messages: data.messages });
+    } catch (err) {
+      console.warn("winbot: inbox", err);
+    }
+  }
+
   /* ---------- user actions ---------- */
 
   function onSubmit(event) {
@@ -625,6 +643,12 @@
       const deepLink = start && /^loc_[a-z0-9]{4,16}$/.test(start) ? ` ${start}` : "";
       send(`/start${deepLink}`, { visible: false, languageHint: navigator.language || null });
     }
+    // After the greeting, then every 30 s while the page is open (quietly: no typing indicator).
+    queue.then(checkInbox);
+    window.setInterval(checkInbox, INBOX_POLL_MS);
+    document.addEventListener("visibilitychange", () => {
+      if (!document.hidden) checkInbox();
+    });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
