@@ -69,6 +69,8 @@ class Settings:
     # Visit announcements (issue 9): when reminders go out (core.announcements.parse_reminders), the outbound
     # queue's sends a second and at once per worker process, and the WhatsApp template per message kind.
     visit_reminders: str = "-1d@18:00,2h"
+    #: Bot API messages a second from this process (python-telegram-bot's AIORateLimiter); Telegram's free limit.
+    telegram_max_rate: float = 30.0
     outbound_rate: float = 28.0
     outbound_concurrency: int = 8
     #: Message kind (announcement, reminder, change, cancellation) -> approved template name.
@@ -133,6 +135,7 @@ class Settings:
             job_poll_seconds=_float(env, "WINBOT_JOB_POLL_SECONDS", 0.25),
             gateway_runs_jobs=(env.get("WINBOT_GATEWAY_WORKER") or "1") not in ("0", "false", "no"),
             visit_reminders=_reminders(env),
+            telegram_max_rate=_float(env, "TELEGRAM_MAX_RATE", 30.0),
             outbound_rate=_float(env, "WINBOT_OUTBOUND_RATE", 28.0),
             outbound_concurrency=max(1, _int(env, "WINBOT_OUTBOUND_CONCURRENCY", 8)),
             whatsapp_visit_templates=_visit_templates(env),

@@ -131,7 +131,7 @@ class TelegramChannel:
             .token(settings.telegram_bot_token)
             .base_url(f"{root}/bot")
             .base_file_url(f"{root}/file/bot")
-            .rate_limiter(AIORateLimiter(max_retries=3))
+            .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_max_rate, max_retries=3))
         )
         if self.webhook_url or not receive:
             builder = builder.updater(None)
