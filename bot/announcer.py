@@ -51,7 +51,12 @@ class _Message:
     parameters: list[str]
 
 
-def _load(db: Session, outbox_id: int) -> _Message | None:
+#: Rendered messages by (visit, version, kind, language): a visit's thousands of messages come in six languages.
+_Rendered = dict[tuple[int, int, OutboxKind, str], tuple[Reply, list[str]]]
+RENDER_CACHE = 256
+
+
+def _load(db: Session, outbox_id: int, rendered: _Rendered) -> _Message | None:
     """The row to send, rendered; None when there is nothing (more) to send (cancelled here if it no longer
     applies)."""
     row = db.get(OutboxMessage, outbox_id)
@@ -65,8 +70,13 @@ def _load(db: Session, outbox_id: int) -> _Message | None:
         row.status = OutboxStatus.CANCELLED
         return None
     row.attempts += 1
-    return _Message(row.id, row.user_id, row.channel, row.language, row.kind, render(visit, row.kind, row.language),
-                    template_parameters(visit, row.language))
+    key = (visit.id, visit.version, row.kind, row.language)
+    if key not in rendered:
+        if len(rendered) >= RENDER_CACHE:
+            rendered.clear()
+        rendered[key] = (render(visit, row.kind, row.language), template_parameters(visit, row.language))
+    reply, parameters = rendered[key]
+    return _Message(row.id, row.user_id, row.channel, row.language, row.kind, reply, parameters)
 
 
 def _mark(db: Session, outbox_id: int, status: OutboxStatus, error: str | None = None) -> None:
@@ -86,6 +96,7 @@ class Announcer:
         self.channels = channels
         self.vault = vault
         self.whatsapp_templates = dict(whatsapp_templates)
+        self._rendered: _Rendered = {}
 
     def register(self, jobs: Jobs) -> None:
         jobs.register(Task(SEND_TASK, OUTBOUND_QUEUE, self._send_job, max_attempts=SEND_ATTEMPTS, backoff=5.0,
@@ -93,7 +104,7 @@ class Announcer:
 
     async def _send_job(self, job: JobContext) -> None:
         outbox_id = int(job.payload["outbox"])
-        message = await job.uow.transaction(_load, outbox_id)
+        message = await job.uow.transaction(_load, outbox_id, self._rendered)
         if message is None:
             return
         last_attempt = job.attempt >= SEND_ATTEMPTS

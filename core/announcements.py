@@ -46,7 +46,7 @@ from core.db.models import (
 )
 from core.formatting import format_day, format_hours, format_time_range
 from core.i18n import LANGUAGE_NAMES, LANGUAGES, gettext, normalise_language, use_locale
-from core.jobs import JobContext, Jobs, Task
+from core.jobs import JobContext, Jobs, Retry, Task
 from core.reminders import ReminderRule, reminder_times
 from core.render import Button, Reply, intent_title, payload
 
@@ -314,10 +314,11 @@ def cancel_visit(db: Session, jobs: Jobs, visit_id: int, note: str | None = None
 
 
 def fan_out(db: Session, jobs: Jobs, visit_id: int, kind: OutboxKind, version: int, slot: int,
-            reminders: Sequence[ReminderRule], now: dt.datetime | None = None) -> int:
+            reminders: Sequence[ReminderRule], now: dt.datetime | None = None, wait: bool = False) -> int:
     """Write the outbox rows and send jobs of one message to every recipient; schedule the reminders after an
     announcement or change. Nothing when the visit moved on (another version), was cancelled, or is over.
-    Returns the number of rows added (0 when run again: rows and jobs are keyed)."""
+    Returns the number of rows added (0 when run again: rows and jobs are keyed). With ``wait``, a reminder due
+    while the announcement is still being sent raises :class:`StillSending` (its job tries again shortly)."""
     now = now or utcnow()
     visit = db.get(MobileTeamVisit, visit_id)
     if visit is None or visit.version != version:
@@ -327,6 +328,8 @@ def fan_out(db: Session, jobs: Jobs, visit_id: int, kind: OutboxKind, version: i
     if kind is not OutboxKind.CANCELLATION and now >= (visit.starts_at if kind is OutboxKind.REMINDER
                                                        else visit.ends_at):
         return 0
+    if wait and kind is OutboxKind.REMINDER and _still_sending(db, visit):
+        raise StillSending
     insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
     added = 0
     for recipient in recipients(db, visit, kind):
@@ -345,16 +348,36 @@ def fan_out(db: Session, jobs: Jobs, visit_id: int, kind: OutboxKind, version: i
     return added
 
 
+class StillSending(Exception):  # noqa: N818 - a signal
+    """A reminder is due while the announcement is still being sent: it waits, so nobody misses it."""
+
+
+def _still_sending(db: Session, visit: MobileTeamVisit) -> bool:
+    return db.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.visit_id == visit.id, OutboxMessage.kind.in_([OutboxKind.ANNOUNCEMENT, OutboxKind.CHANGE]),
+        OutboxMessage.status == OutboxStatus.QUEUED)) != 0
+
+
+#: How often a reminder looks again whether the announcement is out, and for how long (then it goes to those who
+#: got it).
+WAIT_FOR_ANNOUNCEMENT = 5.0
+WAIT_ATTEMPTS = 120
+
+
 def register_fanout(jobs: Jobs, reminders: Sequence[ReminderRule]) -> None:
     """The fan-out task (any process that plans visits or runs jobs registers it)."""
 
     async def run(job: JobContext) -> None:
         data = job.payload
-        await job.uow.transaction(fan_out, jobs, int(data["visit"]), OutboxKind(data["kind"]), int(data["version"]),
-                                  int(data["slot"]), reminders)
+        kind = OutboxKind(data["kind"])
+        try:
+            await job.uow.transaction(fan_out, jobs, int(data["visit"]), kind, int(data["version"]),
+                                      int(data["slot"]), reminders, wait=job.attempt < WAIT_ATTEMPTS)
+        except StillSending as exc:
+            raise Retry(WAIT_FOR_ANNOUNCEMENT, "the announcement is still being sent") from exc
         jobs.notify(OUTBOUND_QUEUE)
 
-    jobs.register(Task(FANOUT_TASK, ANNOUNCE_QUEUE, run, max_attempts=8))
+    jobs.register(Task(FANOUT_TASK, ANNOUNCE_QUEUE, run, max_attempts=WAIT_ATTEMPTS + 5))
 
 
 # --- delivery status ------------------------------------------------------------------------------------

@@ -377,19 +377,19 @@ class TelegramChannel:
         skips what went out), ``progress(n)`` after each; parts to one chat go at most one a second.
         """
         state = self.conversations.state
+        payloads = [button.payload for reply in outgoing.messages for button in reply.buttons]
 
-        def look(db: Session) -> tuple[str | None, bool]:
-            return state.address(db, user_id, CHANNEL), state.is_active(db, user_id)
+        def look(db: Session) -> tuple[str | None, bool, dict[str, str]]:  # one transaction: thousands are sent
+            return (state.address(db, user_id, CHANNEL), state.is_active(db, user_id),
+                    state.button_ids(db, payloads, CALLBACK_DATA_BYTES))
 
-        address, active = await uow.transaction(look)
+        address, active, ids = await uow.transaction(look)
         if address is None:
             return Delivered.UNKNOWN_USER
         if not active:
             return Delivered.BLOCKED
         await self.wait_ready()
         chat_id = int(address)
-        payloads = [button.payload for reply in outgoing.messages for button in reply.buttons]
-        ids = await uow.transaction(state.button_ids, payloads, CALLBACK_DATA_BYTES)
         parts = []
         for reply in outgoing.messages:
             chunks = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH, measure=utf16_len) or ["…"]

@@ -146,9 +146,11 @@ _JSON_PARAMETERS = ("reply_markup", "link_preview_options", "commands", "allowed
 class FakeTelegram:
     """Enough of the Bot API for the bot: getMe, commands, webhook, getUpdates, sendMessage and friends."""
 
-    def __init__(self, overall_rate: float | None = None, per_chat_interval: float | None = None) -> None:
+    def __init__(self, overall_rate: float | None = None, per_chat_interval: float | None = None,
+                 every_nth_429: int | None = None) -> None:
         """``overall_rate`` (messages a second) and ``per_chat_interval`` (seconds between two messages to one chat):
-        Telegram's flood limits, enforced with 429 and ``retry_after`` like the real Bot API (off by default)."""
+        Telegram's flood limits, enforced with 429 and ``retry_after`` like the real Bot API (off by default).
+        ``every_nth_429``: answer every n-th sendMessage with 429 whatever the rate (flood control as a surprise)."""
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.updates: list[dict[str, Any]] = []
         self.errors: dict[str, list[tuple[int, dict[str, Any]]]] = {}
@@ -161,6 +163,8 @@ class FakeTelegram:
         #: The messages the API accepted (not refused with 429 or 403), per chat.
         self.delivered: dict[int, list[dict[str, Any]]] = {}
         self.limited = 0
+        self.every_nth_429 = every_nth_429
+        self._sends = 0
         self._last_to_chat: dict[int, float] = {}
         #: While set, sendMessage waits; a request whose sender went away meanwhile is not delivered (never
         #: accepted), as when a gateway dies in the middle of a send.
@@ -209,11 +213,11 @@ class FakeTelegram:
                     params[key] = json.loads(params[key])
         if method == "getUpdates":
             return JSONResponse({"ok": True, "result": await self._get_updates(request, params)})
-        if method == "sendMessage":
+        if method == "sendMessage" and self.hold.is_set():
             while self.hold.is_set():
-                if await request.is_disconnected():
-                    return Response(status_code=499)  # nobody is waiting for the answer: not delivered
                 await asyncio.sleep(0.01)
+            if await request.is_disconnected():
+                return Response(status_code=499)  # nobody is waiting for the answer: not delivered
         with self.lock:
             if self.errors.get(method):
                 self.calls.append((method, params))
@@ -236,6 +240,9 @@ class FakeTelegram:
     def _flood_wait(self, chat_id: int) -> int:
         """Whole seconds to wait when a message now would break a flood limit, else 0 (call with the lock)."""
         now = time.monotonic()
+        self._sends += 1
+        if self.every_nth_429 and self._sends % self.every_nth_429 == 0:
+            return 1
         if self.per_chat_interval is not None:
             last = self._last_to_chat.get(chat_id)
             if last is not None and now - last < self.per_chat_interval:
@@ -296,6 +303,8 @@ class FakeGraph:
         self.attempts = 0
         self.errors: list[tuple[int, dict[str, Any]]] = []
         self.lock = threading.Lock()
+        #: While set, messages wait; one whose sender went away meanwhile is not delivered (as FakeTelegram.hold).
+        self.hold = threading.Event()
         self._ids = itertools.count(1)
         self.app = Starlette(routes=[Route("/{phone_number_id}/messages", self.messages, methods=["POST"])])
 
@@ -316,6 +325,11 @@ class FakeGraph:
         if request.headers.get("authorization") != f"Bearer {ACCESS_TOKEN}":
             return JSONResponse({"error": {"message": "bad token", "code": 190}}, status_code=401)
         body = json.loads(await request.body())
+        if self.hold.is_set():
+            while self.hold.is_set():
+                await asyncio.sleep(0.01)
+            if await request.is_disconnected():
+                return Response(status_code=499)  # nobody is waiting for the answer: not delivered
         with self.lock:
             self.attempts += 1
             if self.errors:
