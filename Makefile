@@ -73,9 +73,10 @@ test-fast: setup ## unit tests only (no running stack, no browser)
 eval: train ## NLU evaluation on held-out data, per language (reports/nlu-eval.md)
 	$(VENV)/bin/winbot eval
 
-bench: setup ## benchmarks (print tables)
+bench: setup ## benchmarks (print tables); BENCH_ANNOUNCEMENTS="--count 2000" for a shorter announcement run
 	$(PY) bench/train_time.py
 	$(PY) bench/places.py
+	$(PY) bench/announcements.py $(BENCH_ANNOUNCEMENTS)
 
 lint: setup ## ruff and mypy on the Python packages
 	$(VENV)/bin/ruff check bot core actions tests bench
