@@ -55,8 +55,10 @@ class Runtime:
                 ANNOUNCE_QUEUE: QueueConfig(concurrency=1),
                 # Telegram allows about 30 messages a second per bot: this is per worker process, so with N
                 # workers give each 1/N (WINBOT_OUTBOUND_RATE); a 429 beyond that is honoured (retry_after).
+                # Claimed a few at a time (a tenth of a second's worth): fewer claims, no burst Telegram minds.
                 OUTBOUND_QUEUE: QueueConfig(concurrency=self.settings.outbound_concurrency,
-                                            rate=self.settings.outbound_rate, burst=1),
+                                            rate=self.settings.outbound_rate,
+                                            burst=max(1, int(self.settings.outbound_rate // 10))),
             },
             lease=self.settings.job_lease_seconds,
             poll=self.settings.job_poll_seconds,

@@ -379,3 +379,18 @@ def test_the_inbox_keeps_messages_encrypted_and_returns_them_once(db: Session) -
     assert inbox.take(db, VAULT, "we-1") == [{"text": "Zespół mobilny przyjedzie", "buttons": []}]
     assert inbox.take(db, VAULT, "we-1") == []
     assert inbox.take(db, VAULT, "nobody") == []
+
+
+def test_a_reminder_due_while_the_announcement_is_still_going_out_waits_for_it(db: Session, jobs: Jobs) -> None:
+    subscribe_all(db)
+    visit_id = plan(db, jobs)
+    run_fanouts(db, jobs, NOW)
+    rows(db)[0].status = OutboxStatus.SENT  # one sent, five still queued when the reminder comes due
+    db.flush()
+    evening = amsterdam("2026-12-07T18:00")
+    with pytest.raises(ann.StillSending):
+        ann.fan_out(db, jobs, visit_id, OutboxKind.REMINDER, 1, 1, RULES, now=evening, wait=True)
+    # Waited long enough (the job's attempts ran out): it goes to those who have the announcement.
+    assert ann.fan_out(db, jobs, visit_id, OutboxKind.REMINDER, 1, 1, RULES, now=evening, wait=False) == 1
+    deliver_all(db)
+    assert ann.fan_out(db, jobs, visit_id, OutboxKind.REMINDER, 1, 1, RULES, now=evening, wait=True) == 5
