@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from bot.channels import Channels
-from bot.channels.telegram import Delivered
+from bot.channels.telegram import Delivered, Reach, TelegramChannel
 from bot.channels.whatsapp import Delivery
 from bot.router import Outgoing
 from core import inbox
@@ -49,6 +49,7 @@ class _Message:
     kind: OutboxKind
     reply: Reply
     parameters: list[str]
+    reach: Reach | None
 
 
 #: Rendered messages by (visit, version, kind, language): a visit's thousands of messages come in six languages.
@@ -56,9 +57,9 @@ _Rendered = dict[tuple[int, int, OutboxKind, str], tuple[Reply, list[str]]]
 RENDER_CACHE = 256
 
 
-def _load(db: Session, outbox_id: int, rendered: _Rendered) -> _Message | None:
-    """The row to send, rendered; None when there is nothing (more) to send (cancelled here if it no longer
-    applies)."""
+def _load(db: Session, outbox_id: int, rendered: _Rendered, telegram: TelegramChannel | None) -> _Message | None:
+    """The row to send, rendered (and for Telegram, whom to reach); None when there is nothing (more) to send
+    (cancelled here if it no longer applies)."""
     row = db.get(OutboxMessage, outbox_id)
     if row is None or row.status is not OutboxStatus.QUEUED:
         return None
@@ -76,7 +77,9 @@ def _load(db: Session, outbox_id: int, rendered: _Rendered) -> _Message | None:
             rendered.clear()
         rendered[key] = (render(visit, row.kind, row.language), template_parameters(visit, row.language))
     reply, parameters = rendered[key]
-    return _Message(row.id, row.user_id, row.channel, row.language, row.kind, reply, parameters)
+    reach = telegram.reach(db, row.user_id, [b.payload for b in reply.buttons]) if telegram and row.channel == \
+        "telegram" else None
+    return _Message(row.id, row.user_id, row.channel, row.language, row.kind, reply, parameters, reach)
 
 
 def _mark(db: Session, outbox_id: int, status: OutboxStatus, error: str | None = None) -> None:
@@ -104,7 +107,7 @@ class Announcer:
 
     async def _send_job(self, job: JobContext) -> None:
         outbox_id = int(job.payload["outbox"])
-        message = await job.uow.transaction(_load, outbox_id, self._rendered)
+        message = await job.uow.transaction(_load, outbox_id, self._rendered, self.channels.telegram)
         if message is None:
             return
         last_attempt = job.attempt >= SEND_ATTEMPTS
@@ -140,7 +143,7 @@ class Announcer:
                 await job.save_checkpoint({"sent": sent})
 
             delivered = await self.channels.telegram.deliver(message.user_id, outgoing, job.uow,
-                                                             int(checkpoint.get("sent", 0)), progress)
+                                                             int(checkpoint.get("sent", 0)), progress, message.reach)
             return {Delivered.SENT: (OutboxStatus.SENT, None), Delivered.BLOCKED: (OutboxStatus.BLOCKED, None),
                     Delivered.UNKNOWN_USER: (OutboxStatus.FAILED, "unknown user")}[delivered]
         if message.channel == "whatsapp":

@@ -16,6 +16,7 @@ import hmac
 import logging
 import os
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -365,25 +366,29 @@ class TelegramChannel:
             except TimeoutError as exc:
                 raise Retry(30, "the Telegram bot has not started") from exc
 
+    def reach(self, db: Session, user_id: str, payloads: Sequence[str]) -> Reach:
+        """Where and whether to write to a user, and the ids of these button payloads (caller's transaction)."""
+        state = self.conversations.state
+        return Reach(state.address(db, user_id, CHANNEL), state.is_active(db, user_id),
+                     state.button_ids(db, payloads, CALLBACK_DATA_BYTES))
+
     async def deliver(
         self, user_id: str, outgoing: Outgoing, uow: UnitOfWork, sent: int = 0,
-        progress: Callable[[int], Awaitable[None]] | None = None,
+        progress: Callable[[int], Awaitable[None]] | None = None, reach: Reach | None = None,
     ) -> Delivered:
         """An announcement from the outbox (bot/announcer.py), unlike :meth:`notify` strict about failures.
 
         Telegram's 429 is first waited out by ``AIORateLimiter`` (which pauses every request of this process for
         ``retry_after``); if it keeps coming the job is retried after ``retry_after`` (:class:`Retry`), so the
         message is never lost. A blocked bot marks the user inactive. Parts from ``sent`` on are sent (a retry
-        skips what went out), ``progress(n)`` after each; parts to one chat go at most one a second.
+        skips what went out), ``progress(n)`` after each; parts to one chat go at most one a second. ``reach``:
+        :meth:`reach` already looked up in the caller's transaction (thousands are sent: one transaction less).
         """
         state = self.conversations.state
-        payloads = [button.payload for reply in outgoing.messages for button in reply.buttons]
-
-        def look(db: Session) -> tuple[str | None, bool, dict[str, str]]:  # one transaction: thousands are sent
-            return (state.address(db, user_id, CHANNEL), state.is_active(db, user_id),
-                    state.button_ids(db, payloads, CALLBACK_DATA_BYTES))
-
-        address, active, ids = await uow.transaction(look)
+        if reach is None:
+            payloads = [button.payload for reply in outgoing.messages for button in reply.buttons]
+            reach = await uow.transaction(self.reach, user_id, payloads)
+        address, active, ids = reach.address, reach.active, reach.button_ids
         if address is None:
             return Delivered.UNKNOWN_USER
         if not active:
@@ -423,6 +428,13 @@ class TelegramChannel:
         if address is None or not active:
             return False
         return await self.send(int(address), outgoing, uow)
+
+
+@dataclass(frozen=True)
+class Reach:
+    address: str | None
+    active: bool
+    button_ids: dict[str, str]
 
 
 class Delivered(enum.StrEnum):
