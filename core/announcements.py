@@ -13,6 +13,11 @@ How a message reaches residents (see docs/architecture.md):
    in the resident's language, sends it on their channel and marks the row at once. A row that is no longer
    ``queued`` is never sent again: a crash or restart in the middle loses nothing and sends nothing twice.
 
+For the staff console (all take the caller's Session and a :class:`~core.jobs.Jobs` registry, commit nothing):
+:func:`plan_visit`, :func:`edit_visit`, :func:`cancel_visit` (with the same effects as ``winbot visits``),
+:func:`preview` (six languages), :func:`recipient_counts` (per channel and language), :func:`schedule_announcement`
+(send now or at a time), :func:`delivery_status` (per visit, message kind, channel, language and status).
+
 Who gets what: the announcement goes to the location's active subscribers; reminders to those who got the
 announcement (or a change notice) and are still subscribed; a change or cancellation to everyone who got a
 message about the visit and is still subscribed. Nothing here commits: the caller owns the session.

@@ -7,6 +7,7 @@ caller renders the replies in the user's language first. Functions take the call
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -14,12 +15,14 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from core.db.models import InboxMessage, User
+from core.db.models import InboxMessage, User, utcnow
 from core.privacy import Vault
 from core.render import Button, Reply
 
-#: A user who never comes back must not pile up messages without end: the oldest beyond this are dropped.
+#: A user who never comes back must not pile up messages without end: the oldest beyond this are dropped,
 MAX_WAITING = 50
+#: and what waited longer than this is out of date (a visit long past) and dropped unseen.
+KEEP = dt.timedelta(days=30)
 
 
 def push(db: Session, vault: Vault, user_id: str, language: str, replies: Sequence[Reply]) -> bool:
@@ -42,8 +45,10 @@ def take(db: Session, vault: Vault, user_id: str) -> list[dict[str, Any]]:
     rows = list(db.scalars(select(InboxMessage).where(InboxMessage.user_id == user_id).order_by(InboxMessage.id)
                            .with_for_update()))
     messages: list[dict[str, Any]] = []
+    oldest = utcnow() - KEEP
     for row in rows:
-        messages += json.loads(vault.decrypt(row.body_encrypted))
+        if row.created_at >= oldest:
+            messages += json.loads(vault.decrypt(row.body_encrypted))
         db.delete(row)
     db.flush()
     return messages

@@ -379,6 +379,11 @@ def test_the_inbox_keeps_messages_encrypted_and_returns_them_once(db: Session) -
     assert inbox.take(db, VAULT, "we-1") == [{"text": "Zespół mobilny przyjedzie", "buttons": []}]
     assert inbox.take(db, VAULT, "we-1") == []
     assert inbox.take(db, VAULT, "nobody") == []
+    inbox.push(db, VAULT, "we-1", "pl", [Reply("stale")])
+    db.scalar(select(InboxMessage)).created_at -= inbox.KEEP + dt.timedelta(days=1)
+    inbox.push(db, VAULT, "we-1", "pl", [Reply("fresh")])
+    assert [m["text"] for m in inbox.take(db, VAULT, "we-1")] == ["fresh"]
+    assert inbox.waiting(db, "we-1") == 0
 
 
 def test_a_reminder_due_while_the_announcement_is_still_going_out_waits_for_it(db: Session, jobs: Jobs) -> None:
