@@ -18,6 +18,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.channels import Channels
@@ -26,7 +27,15 @@ from bot.channels.whatsapp import Delivery
 from bot.router import Outgoing
 from core import inbox
 from core.announcements import OUTBOUND_QUEUE, SEND_TASK, render, template_parameters
-from core.db.models import MobileTeamVisit, OutboxKind, OutboxMessage, OutboxStatus, VisitStatus, utcnow
+from core.db.models import (
+    MobileTeamVisit,
+    OutboxKind,
+    OutboxMessage,
+    OutboxStatus,
+    Subscription,
+    VisitStatus,
+    utcnow,
+)
 from core.jobs import JobContext, Jobs, Task, error_text
 from core.privacy import Vault
 from core.render import Reply
@@ -67,6 +76,9 @@ def _load(db: Session, outbox_id: int, rendered: _Rendered, telegram: TelegramCh
     superseded = visit is None or (
         row.kind is not OutboxKind.CANCELLATION and visit.status is VisitStatus.CANCELLED
     ) or (row.kind is OutboxKind.REMINDER and row.version != visit.version)
+    if visit is not None and not superseded:  # wrote "stop" since the message was planned: not one more
+        superseded = db.scalar(select(Subscription.id).where(
+            Subscription.user_id == row.user_id, Subscription.location_id == visit.location_id)) is None
     if superseded or visit is None:
         row.status = OutboxStatus.CANCELLED
         return None

@@ -138,6 +138,44 @@ def test_each_channel_gets_the_announcement_its_way(both, fake_telegram: FakeTel
     assert ("change", "telegram", "blocked") not in lines  # the blocked user is not written to again
 
 
+def test_nothing_more_after_stop_nor_for_a_visit_that_moved_on(tmp_path) -> None:
+    """A message planned before the resident wrote "stop" (or before the visit was cancelled) is not sent."""
+    from bot.announcer import _load
+    from core.db.migrate import upgrade
+    from core.db.models import OutboxKind
+    from core.db.session import make_engine, make_session_factory
+    from core.jobs import Jobs, Task
+    from core.privacy import Vault
+    from core.reminders import parse_reminders
+
+    url = f"sqlite:///{tmp_path / 'winbot.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    jobs = Jobs(Vault(b"k" * 32))
+    ann.register_fanout(jobs, parse_reminders(""))
+    jobs.register(Task(ann.SEND_TASK, ann.OUTBOUND_QUEUE, lambda job: None))  # type: ignore[arg-type,return-value]
+    with make_session_factory(engine)() as db:
+        import_locations(db, io.StringIO(LOCATIONS))
+        location = get_location(db, "bosrand1")
+        assert location is not None
+        for user_id in ("te-1", "te-2"):
+            db.add(User(id=user_id, channel="telegram", language="pl"))
+            db.flush()
+            db.add(Subscription(user_id=user_id, location_id=location.id))
+        start = utcnow() + dt.timedelta(days=2)
+        visit = ann.plan_visit(db, jobs, "bosrand1", start, start + dt.timedelta(hours=1), "BMIP")
+        assert ann.fan_out(db, jobs, visit.id, OutboxKind.ANNOUNCEMENT, visit.version, 0, ()) == 2
+        first, second = db.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+        db.delete(db.scalar(select(Subscription).where(Subscription.user_id == "te-1")))  # wrote "stop"
+        db.flush()
+        assert _load(db, first.id, {}, None) is None and first.status is OutboxStatus.CANCELLED
+        message = _load(db, second.id, {}, None)
+        assert message is not None and message.reply.text.startswith("Zespół mobilny")
+        ann.cancel_visit(db, jobs, visit.id)
+        assert _load(db, second.id, {}, None) is None  # cancelled meanwhile
+    engine.dispose()
+
+
 def test_a_429_that_outlasts_the_libraries_retries_is_honoured_not_lost(both, fake_telegram: FakeTelegram) -> None:
     user = db_call(both, lambda db: add_resident(db, both, "telegram", "6001", "en"))
     for _ in range(4):  # AIORateLimiter waits out three; the fourth reaches the job, which tries again later
