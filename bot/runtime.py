@@ -1,9 +1,9 @@
 """What the gateway and a worker both build from the settings: one engine, the router, the channels, the jobs.
 
 The gateway (bot/gateway.py) serves HTTP: the web chat answers in the request; Telegram and WhatsApp updates are
-stored as jobs. A worker (bot/worker.py, ``winbot worker``) runs the jobs: it answers those updates and, later,
-sends announcements. The gateway can run a worker itself (``WINBOT_GATEWAY_WORKER``, on by default; ``winbot
-run`` turns it off and starts a separate worker process).
+stored as jobs. A worker (bot/worker.py, ``winbot worker``) runs the jobs: it answers those updates and sends
+visit announcements (bot/announcer.py). The gateway can run a worker itself (``WINBOT_GATEWAY_WORKER``, on by
+default; ``winbot run`` turns it off and starts a separate worker process).
 """
 
 from __future__ import annotations
