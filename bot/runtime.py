@@ -55,9 +55,10 @@ class Runtime:
                 ANNOUNCE_QUEUE: QueueConfig(concurrency=1),
                 # Telegram allows about 30 messages a second per bot: this is per worker process, so with N
                 # workers give each 1/N (WINBOT_OUTBOUND_RATE); a 429 beyond that is honoured (retry_after).
-                # Claimed a few at a time (a tenth of a second's worth): fewer claims, no burst Telegram minds.
+                # Jobs start a little faster than the rate and are claimed a few at a time (fewer claims); the
+                # Telegram channel spaces the sends themselves evenly at the rate (TelegramChannel.pacer).
                 OUTBOUND_QUEUE: QueueConfig(concurrency=self.settings.outbound_concurrency,
-                                            rate=self.settings.outbound_rate,
+                                            rate=self.settings.outbound_rate * 1.15,
                                             burst=max(1, int(self.settings.outbound_rate // 10))),
             },
             lease=self.settings.job_lease_seconds,

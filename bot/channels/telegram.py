@@ -126,6 +126,8 @@ class TelegramChannel:
         self.webhook_url = settings.telegram_webhook_url
         self.secret = webhook_secret(settings)
         self.poll_timeout = poll_timeout
+        #: Announcements (``deliver``) go evenly spaced at WINBOT_OUTBOUND_RATE; replies only through AIORateLimiter.
+        self.pacer = Pacer(settings.outbound_rate)
         root = settings.telegram_api_base_url
         builder = (
             ApplicationBuilder()
@@ -404,6 +406,7 @@ class TelegramChannel:
             if position > sent:
                 await asyncio.sleep(PER_CHAT_INTERVAL)
             text, markup = parts[position]
+            await self.pacer.wait()
             try:
                 await self.application.bot.send_message(
                     chat_id, telegram_html(text), parse_mode=ParseMode.HTML, reply_markup=markup,
@@ -428,6 +431,29 @@ class TelegramChannel:
         if address is None or not active:
             return False
         return await self.send(int(address), outgoing, uow)
+
+
+class Pacer:
+    """Spaces calls evenly at ``rate`` a second across this process, with no catching up after a pause.
+
+    A token bucket (or AIORateLimiter's leaky bucket) lets a burst through after a stall, and Telegram counts any
+    30 messages within a second, answering the 31st with 429 and pausing the whole bot; evenly spaced sends never
+    get there.
+    """
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        async with self._lock:
+            loop = asyncio.get_running_loop()
+            now = loop.time()
+            if self._next > now:
+                await asyncio.sleep(self._next - now)
+                now = self._next
+            self._next = now + self.interval
 
 
 @dataclass(frozen=True)
