@@ -319,11 +319,14 @@ def cancel_visit(db: Session, jobs: Jobs, visit_id: int, note: str | None = None
 
 
 def fan_out(db: Session, jobs: Jobs, visit_id: int, kind: OutboxKind, version: int, slot: int,
-            reminders: Sequence[ReminderRule], now: dt.datetime | None = None, wait: bool = False) -> int:
+            reminders: Sequence[ReminderRule], now: dt.datetime | None = None, wait: bool = False,
+            batch: int | None = None) -> int:
     """Write the outbox rows and send jobs of one message to every recipient; schedule the reminders after an
     announcement or change. Nothing when the visit moved on (another version), was cancelled, or is over.
     Returns the number of rows added (0 when run again: rows and jobs are keyed). With ``wait``, a reminder due
-    while the announcement is still being sent raises :class:`StillSending` (its job tries again shortly)."""
+    while the announcement is still being sent raises :class:`StillSending` (its job tries again shortly). With
+    ``batch``, at most that many rows are added: call again (in a new transaction) until fewer come back, so a
+    send to thousands never holds SQLite's write lock for long."""
     now = now or utcnow()
     visit = db.get(MobileTeamVisit, visit_id)
     if visit is None or visit.version != version:
@@ -337,8 +340,16 @@ def fan_out(db: Session, jobs: Jobs, visit_id: int, kind: OutboxKind, version: i
         raise StillSending
     insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
     added = 0
+    prefix = f"{visit.id}:{kind.value}:{version}:{slot}:"
+    planned = set(db.scalars(select(OutboxMessage.user_id).where(
+        OutboxMessage.visit_id == visit.id, OutboxMessage.kind == kind, OutboxMessage.version == version,
+        OutboxMessage.key.startswith(prefix, autoescape=True))))
     for recipient in recipients(db, visit, kind):
-        key = f"{visit.id}:{kind.value}:{version}:{slot}:{recipient.user_id}"
+        if recipient.user_id in planned:
+            continue
+        if batch is not None and added >= batch:
+            break
+        key = prefix + recipient.user_id
         row_id = db.scalar(insert(OutboxMessage).values(
             key=key, visit_id=visit.id, user_id=recipient.user_id, kind=kind, version=version,
             channel=recipient.channel, language=recipient.language, status=OutboxStatus.QUEUED, attempts=0,
@@ -366,6 +377,8 @@ def _still_sending(db: Session, visit: MobileTeamVisit) -> bool:
 #: How often a reminder looks again whether the announcement is out, and for how long (then it goes to those who
 #: got it).
 WAIT_FOR_ANNOUNCEMENT = 5.0
+#: Outbox rows (and their send jobs) written per transaction.
+FANOUT_BATCH = 500
 WAIT_ATTEMPTS = 120
 
 
@@ -375,12 +388,16 @@ def register_fanout(jobs: Jobs, reminders: Sequence[ReminderRule]) -> None:
     async def run(job: JobContext) -> None:
         data = job.payload
         kind = OutboxKind(data["kind"])
-        try:
-            await job.uow.transaction(fan_out, jobs, int(data["visit"]), kind, int(data["version"]),
-                                      int(data["slot"]), reminders, wait=job.attempt < WAIT_ATTEMPTS)
-        except StillSending as exc:
-            raise Retry(WAIT_FOR_ANNOUNCEMENT, "the announcement is still being sent") from exc
-        jobs.notify(OUTBOUND_QUEUE)
+        while True:  # in batches, each its own short transaction; sending starts with the first
+            try:
+                added = await job.uow.transaction(fan_out, jobs, int(data["visit"]), kind, int(data["version"]),
+                                                  int(data["slot"]), reminders, wait=job.attempt < WAIT_ATTEMPTS,
+                                                  batch=FANOUT_BATCH)
+            except StillSending as exc:
+                raise Retry(WAIT_FOR_ANNOUNCEMENT, "the announcement is still being sent") from exc
+            jobs.notify(OUTBOUND_QUEUE)
+            if added < FANOUT_BATCH:
+                return
 
     jobs.register(Task(FANOUT_TASK, ANNOUNCE_QUEUE, run, max_attempts=WAIT_ATTEMPTS + 5))
 

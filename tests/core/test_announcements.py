@@ -255,6 +255,15 @@ def test_planning_queues_one_fanout_and_it_writes_one_row_and_job_per_active_sub
     assert len(jobs_of(db, ann.SEND_TASK)) == 6
 
 
+def test_a_large_fanout_goes_in_batches(db: Session, jobs: Jobs) -> None:
+    subscribe_all(db)
+    visit_id = plan(db, jobs)
+    batches = [ann.fan_out(db, jobs, visit_id, OutboxKind.ANNOUNCEMENT, 1, 0, RULES, now=NOW, batch=4)
+               for _ in range(3)]
+    assert batches == [4, 2, 0]
+    assert sorted(r.user_id for r in rows(db)) == sorted(u for u, _, _ in USERS)
+
+
 def test_a_scheduled_or_held_announcement(db: Session, jobs: Jobs) -> None:
     subscribe_all(db)
     held = plan(db, jobs, announce=False)
