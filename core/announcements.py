@@ -8,10 +8,12 @@ How a message reaches residents (see docs/architecture.md):
    Every change residents see raises the visit's ``version``; jobs and messages carry it, so a fan-out or reminder
    of an older version does nothing when it comes due (that is how pending reminders are cancelled).
 2. The fan-out job writes one outbox row per recipient (``OutboxMessage``, unique key visit:kind:version:slot:
-   user) and one send job per row (dedup key = the row's key), in one transaction, and schedules the reminders.
+   user) and one send job per row (dedup key ``outbox:<row id>``), in batches of ``FANOUT_BATCH`` rows per
+   transaction, and schedules the reminders.
 3. A send job (``SEND_TASK``, queue ``OUTBOUND_QUEUE``: rate-limited, run by bot/announcer.py) renders the message
    in the resident's language, sends it on their channel and marks the row at once. A row that is no longer
-   ``queued`` is never sent again: a crash or restart in the middle loses nothing and sends nothing twice.
+   ``queued`` is never sent again: a crash or restart in the middle loses nothing and sends nothing twice (but for
+   a crash in the milliseconds between the channel's acceptance and the mark: docs/architecture.md).
 
 For the staff console (all take the caller's Session and a :class:`~core.jobs.Jobs` registry, commit nothing):
 :func:`plan_visit`, :func:`edit_visit`, :func:`cancel_visit` (with the same effects as ``winbot visits``),
