@@ -90,7 +90,7 @@ def gateway(tmp_path, telegram, graph) -> Iterator[Gateway]:
         "WHATSAPP_ACCESS_TOKEN": ACCESS_TOKEN, "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
         "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN, "WHATSAPP_APP_SECRET": APP_SECRET, "WHATSAPP_API_BASE_URL": graph.url,
         "WHATSAPP_VISIT_TEMPLATE": "visit_announcement",
-        "WINBOT_GATEWAY_WORKER": "1", "WINBOT_JOB_LEASE_SECONDS": "2", "WINBOT_JOB_POLL_SECONDS": "0.1",
+        "WINBOT_GATEWAY_WORKER": "1", "WINBOT_JOB_LEASE_SECONDS": "5", "WINBOT_JOB_POLL_SECONDS": "0.1",
         "WINBOT_OUTBOUND_RATE": "400", "WINBOT_OUTBOUND_CONCURRENCY": "24", "WINBOT_VISIT_REMINDERS": "295s",
     }
     for name in ("DATABASE_URL", "REDIS_URL"):
@@ -216,7 +216,7 @@ def test_2000_subscribers_each_get_one_announcement_and_one_reminder_across_a_ki
         spread = telegram.accepted[-1] - telegram.accepted[0] if telegram.accepted else 0
         raise AssertionError(f"{exc}; the outbox: {dict(seen[-1])}; {len(telegram.accepted)} Telegram messages in "
                              f"{spread:.1f} s, {telegram.limited} answered 429") from None
-    time.sleep(2.5)  # longer than the lease: nothing else may come
+    time.sleep(5.5)  # longer than the lease: nothing else may come
     counts = outbox()
     assert counts[("announcement", "blocked")] == len(blocked_chats)
     assert counts[("announcement", "sent")] + counts[("announcement", "template")] == active
