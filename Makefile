@@ -76,11 +76,12 @@ eval: train ## NLU evaluation on held-out data, per language (reports/nlu-eval.m
 content-report: setup ## answers whose figures are past or near their valid-until date, and old checks
 	$(PY) -m core.content.report
 
-bench: setup ## benchmarks (print tables)
+bench: setup ## benchmarks (print tables); BENCH_ANNOUNCEMENTS="--count 2000" for a shorter announcement run
 	$(PY) bench/train_time.py
 	$(PY) bench/places.py
 	$(PY) bench/gateway.py
 	$(PY) bench/safety.py
+	$(PY) bench/announcements.py $(BENCH_ANNOUNCEMENTS)
 
 lint: setup ## ruff and mypy on the Python packages
 	$(VENV)/bin/ruff check bot core actions tests bench

@@ -44,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
     understand.add_argument("--url", default=None, help="gateway URL (default: WINBOT_URL or http://127.0.0.1:PORT)")
     db = sub.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
-    sub.add_parser("worker", help="run the background jobs (answer Telegram and WhatsApp messages); "
+    sub.add_parser("worker", help="run the background jobs (answer Telegram and WhatsApp messages, send "
+                                  "announcements); "
                                   "`winbot run` starts one")
     cli_ops.register(sub)
     cli_jobs.register(sub)

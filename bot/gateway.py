@@ -27,7 +27,7 @@ from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.router import Incoming
 from bot.runtime import build_runtime
 from bot.staff import StaffConsole
-from core import inbox as inbox_messages
+from core import inbox
 from core.content.ui import UI_STRINGS
 from core.db.uow import UnitOfWork
 from core.i18n import LANGUAGE_NAMES, LANGUAGES, gettext, normalise_language, use_locale
@@ -87,17 +87,20 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
             outgoing = await router.handle(Incoming("web", sender, text, hint, location), uow)
         return JSONResponse(outgoing.as_dict())
 
-    async def inbox(request: Request) -> Response:
-        """Messages that reached the user outside a request (staff replies, announcements), each returned once."""
+    async def chat_inbox(request: Request) -> Response:
+        """GET /api/chat/inbox?sender=<id>: messages waiting for this web chat user (announcements), once.
+
+        An unknown sender gets an empty list, exactly like a known one with nothing waiting."""
         sender = request.query_params.get("sender", "")
         if not _SENDER.match(sender):
             return JSONResponse({"error": "sender must be an opaque id of 8-128 letters, digits, '-' or '_'"},
                                 status_code=400)
-        if (refused := guard.limit_chat(request, sender, None)) is not None:
+        if (refused := guard.limit_inbox(request, sender, request.query_params.get("lang"))) is not None:
             return refused
+        user_id = router.user_id("web", sender)
         async with UnitOfWork(sessions) as uow:
-            messages = await uow.transaction(inbox_messages.take, runtime.vault, router.user_id("web", sender))
-        return JSONResponse({"messages": messages})
+            messages = await uow.transaction(inbox.take, router.vault, user_id)
+        return JSONResponse({"messages": messages}, headers={"Cache-Control": "no-store"})
 
     async def events(request: Request) -> Response:
         """Server-sent events: the inbox pushed to an open web chat as it fills (the page falls back to polling
@@ -105,6 +108,8 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
         sender = request.query_params.get("sender", "")
         if not _SENDER.match(sender):
             return JSONResponse({"error": "sender must be an opaque id"}, status_code=400)
+        if (refused := guard.limit_inbox(request, sender, request.query_params.get("lang"))) is not None:
+            return refused
         user_id = router.user_id("web", sender)
 
         async def stream() -> AsyncIterator[str]:
@@ -112,7 +117,7 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
             started = time.monotonic()
             while time.monotonic() - started < EVENTS_MAX_SECONDS and not await request.is_disconnected():
                 async with UnitOfWork(sessions) as uow:
-                    messages = await uow.transaction(inbox_messages.take, runtime.vault, user_id)
+                    messages = await uow.transaction(inbox.take, runtime.vault, user_id)
                 if messages:
                     yield f"data: {json.dumps({'messages': messages}, ensure_ascii=False)}\n\n"
                 else:
@@ -178,7 +183,7 @@ def create_app(settings: Settings | None = None, rasa: RasaClient | None = None)
         routes=[
             Route("/", index),
             Route("/api/chat", chat, methods=["POST"]),
-            Route("/api/chat/inbox", inbox),
+            Route("/api/chat/inbox", chat_inbox, methods=["GET"]),
             Route("/api/chat/events", events),
             Route("/api/understand", understand, methods=["POST"]),
             *StaffConsole(runtime).routes(),

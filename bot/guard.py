@@ -1,6 +1,7 @@
 """The gateway's guards against abuse: rate limits on POST /api/chat, who may call POST /api/understand.
 
-* ``/api/chat``: messages are limited per sender and per client address (token buckets, bot/limits.py; per
+* ``/api/chat`` (and, counted apart, ``GET /api/chat/inbox``): messages are limited per sender and per client
+  address (token buckets, bot/limits.py; per
   gateway process). Over a limit the answer is 429 with ``Retry-After`` (whole seconds) and a polite line in
   the user's language (UI string ``rate_limited``, which the web chat also has from GET /api/ui).
 * ``/api/understand``: only from this machine (loopback) or with ``Authorization: Bearer <WINBOT_API_TOKEN>``;
@@ -112,6 +113,11 @@ class Guard:
             per_sender=TokenBucketLimiter(settings.chat_limit_sender, settings.chat_burst_sender, clock=clock),
             per_address=TokenBucketLimiter(settings.chat_limit_address, settings.chat_burst_address, clock=clock),
         )
+        # GET /api/chat/inbox: the same limits, counted apart, so a page that polls never eats the chat's share.
+        self.inbox_limits = ChatLimits(
+            per_sender=TokenBucketLimiter(settings.chat_limit_sender, settings.chat_burst_sender, clock=clock),
+            per_address=TokenBucketLimiter(settings.chat_limit_address, settings.chat_burst_address, clock=clock),
+        )
         self.trusted_proxies = settings.trusted_proxies
         self._token = settings.api_token.encode() if settings.api_token else None
         self._warned_untrusted_proxy = False
@@ -133,6 +139,15 @@ class Guard:
         if seconds == 0:
             return None
         log.info("rate limited /api/chat (retry after %.1f s)", seconds)
+        return too_many(request_language(request, language_hint), seconds)
+
+    def limit_inbox(self, request: Request, sender: str, language_hint: str | None) -> Response | None:
+        """Like :meth:`limit_chat`, for GET /api/chat/inbox."""
+        text, address = self._client(request)
+        seconds = self.inbox_limits.hit(sender, address_key(text, address))
+        if seconds == 0:
+            return None
+        log.info("rate limited /api/chat/inbox (retry after %.1f s)", seconds)
         return too_many(request_language(request, language_hint), seconds)
 
     def check_understand(self, request: Request) -> Response | None:

@@ -1,9 +1,9 @@
 """What the gateway and a worker both build from the settings: one engine, the router, the channels, the jobs.
 
 The gateway (bot/gateway.py) serves HTTP: the web chat answers in the request; Telegram and WhatsApp updates are
-stored as jobs. A worker (bot/worker.py, ``winbot worker``) runs the jobs: it answers those updates and, later,
-sends announcements. The gateway can run a worker itself (``WINBOT_GATEWAY_WORKER``, on by default; ``winbot
-run`` turns it off and starts a separate worker process).
+stored as jobs. A worker (bot/worker.py, ``winbot worker``) runs the jobs: it answers those updates and sends
+visit announcements (bot/announcer.py). The gateway can run a worker itself (``WINBOT_GATEWAY_WORKER``, on by
+default; ``winbot run`` turns it off and starts a separate worker process).
 """
 
 from __future__ import annotations
@@ -14,15 +14,18 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.announcer import Announcer
 from bot.channels import Channels, build_channels
-from bot.handoff import MAINTAIN_EVERY, MAINTAIN_TASK, OUTBOUND_QUEUE, Handoff
+from bot.handoff import MAINTAIN_EVERY, MAINTAIN_TASK, Handoff
 from bot.rasa_client import RasaClient
 from bot.router import Router
 from core import jobs as job_table
+from core.announcements import ANNOUNCE_QUEUE, OUTBOUND_QUEUE, register_fanout
 from core.db.session import make_engine, make_session_factory
 from core.jobs import JobContext, Jobs, QueueConfig, Task, Worker
 from core.places import Gazetteer
 from core.privacy import Vault
+from core.reminders import parse_reminders
 from core.settings import Settings
 
 log = logging.getLogger("winbot.runtime")
@@ -51,8 +54,15 @@ class Runtime:
             self.jobs,
             {
                 "inbound": QueueConfig(concurrency=self.settings.inbound_concurrency),
-                OUTBOUND_QUEUE: QueueConfig(concurrency=4),
                 MAINTENANCE_QUEUE: QueueConfig(concurrency=1),
+                ANNOUNCE_QUEUE: QueueConfig(concurrency=1),
+                # Telegram allows about 30 messages a second per bot: this is per worker process, so with N
+                # workers give each 1/N (WINBOT_OUTBOUND_RATE); a 429 beyond that is honoured (retry_after).
+                # Jobs start a little faster than the rate and are claimed a few at a time (fewer claims); the
+                # Telegram channel spaces the sends themselves evenly at the rate (TelegramChannel.pacer).
+                OUTBOUND_QUEUE: QueueConfig(concurrency=self.settings.outbound_concurrency,
+                                            rate=self.settings.outbound_rate * 1.15,
+                                            burst=max(1, int(self.settings.outbound_rate // 10))),
             },
             lease=self.settings.job_lease_seconds,
             poll=self.settings.job_poll_seconds,
@@ -85,5 +95,7 @@ def build_runtime(
 
     jobs.register(Task(PRUNE_TASK, MAINTENANCE_QUEUE, prune, max_attempts=2))
     channels = build_channels(settings, router, sessions, rasa_client, jobs, receive=receive, answer=answer)
+    register_fanout(jobs, parse_reminders(settings.visit_reminders))
+    Announcer(channels, vault, settings.whatsapp_visit_templates).register(jobs)
     handoff = Handoff(settings, jobs, vault, channels)
     return Runtime(settings, engine, sessions, rasa_client, router, jobs, channels, handoff, vault)

@@ -1,4 +1,5 @@
-"""`winbot worker`: run the background jobs (answer queued Telegram and WhatsApp messages, housekeeping).
+"""`winbot worker`: run the background jobs (answer queued Telegram and WhatsApp messages, send visit
+announcements, housekeeping).
 
 Start as many as needed, on as many machines as needed: each job is done by one of them. ``winbot run`` starts
 and supervises one. SIGTERM or Ctrl-C: running jobs get a few seconds to finish, the rest go back to the queue.

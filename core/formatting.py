@@ -104,3 +104,20 @@ def format_time_range(start: dt.datetime, end: dt.datetime, language: str | None
     hours = babel_dates.format_interval(local_start, local_end, "Hm", tzinfo=AMSTERDAM, locale=locale)
     pattern: str = Locale.parse(locale).datetime_formats["medium"]  # babel types its locale data as Any
     return pattern.format(hours, day).replace("'", "")
+
+
+def format_day(value: dt.datetime, language: str | None = None) -> str:
+    """'Tuesday 8 December' for an aware datetime, in Amsterdam time and the user's language."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetimes are ambiguous; store and pass aware UTC datetimes")
+    return babel_dates.format_skeleton("MMMMEEEEd", value.astimezone(AMSTERDAM), locale=locale_for(language))
+
+
+def format_hours(start: dt.datetime, end: dt.datetime, language: str | None = None) -> str:
+    """'17:00–19:30' in Amsterdam time (the dates too when it runs past midnight)."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("naive datetimes are ambiguous; store and pass aware UTC datetimes")
+    local_start, local_end = start.astimezone(AMSTERDAM), end.astimezone(AMSTERDAM)
+    if local_start.date() != local_end.date():
+        return f"{format_datetime(start, language, 'short')} – {format_datetime(end, language, 'short')}"
+    return babel_dates.format_interval(local_start, local_end, "Hm", tzinfo=AMSTERDAM, locale=locale_for(language))

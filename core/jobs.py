@@ -455,6 +455,10 @@ class Worker:
         if bucket is not None:
             bucket.take(len(ids))
         for job_id in ids:
+            if job_id in self.running:
+                # Our own job, claimed again because its lease lapsed while it ran (a stalled machine): it is still
+                # running here, and the claim has just renewed its lease. Never run it twice at once.
+                continue
             task = asyncio.create_task(self._run(queue, job_id), name=f"job-{job_id}")
             self.running[job_id] = task
             self._per_queue[queue].add(job_id)

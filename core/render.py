@@ -70,6 +70,12 @@ _INTENT_TITLES = {
 }
 
 
+def intent_title(intent: str) -> str | None:
+    """The translated title of a topic or intent ("Housing"), None when it has none."""
+    title = _INTENT_TITLES.get(intent)
+    return gettext(title) if title else None
+
+
 def intent_button(intent: str) -> Button | None:
     title = _INTENT_TITLES.get(intent)
     return Button(gettext(title), payload(intent)) if title else None

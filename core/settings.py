@@ -73,6 +73,15 @@ class Settings:
     handoff_claim_minutes: float = 10.0
     handoff_silent_minutes: float = 240.0
     staff_max_chats: int = 5
+    # Visit announcements (issue 9): when reminders go out (core.announcements.parse_reminders), the outbound
+    # queue's sends a second and at once per worker process, and the WhatsApp template per message kind.
+    visit_reminders: str = "-1d@18:00,2h"
+    #: Bot API messages a second from this process (python-telegram-bot's AIORateLimiter); Telegram's free limit.
+    telegram_max_rate: float = 30.0
+    outbound_rate: float = 28.0
+    outbound_concurrency: int = 8
+    #: Message kind (announcement, reminder, change, cancellation) -> approved template name.
+    whatsapp_visit_templates: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def whatsapp_enabled(self) -> bool:
@@ -137,6 +146,11 @@ class Settings:
             handoff_claim_minutes=_float(env, "WINBOT_HANDOFF_CLAIM_MINUTES", 10.0),
             handoff_silent_minutes=_float(env, "WINBOT_HANDOFF_SILENT_MINUTES", 240.0),
             staff_max_chats=max(1, _int(env, "WINBOT_STAFF_MAX_CHATS", 5)),
+            visit_reminders=_reminders(env),
+            telegram_max_rate=_float(env, "TELEGRAM_MAX_RATE", 30.0),
+            outbound_rate=_float(env, "WINBOT_OUTBOUND_RATE", 28.0),
+            outbound_concurrency=max(1, _int(env, "WINBOT_OUTBOUND_CONCURRENCY", 8)),
+            whatsapp_visit_templates=_visit_templates(env),
         )
 
 
@@ -290,3 +304,34 @@ def _secret(env: Mapping[str, str], name: str, var_dir: Path) -> bytes:
     path.write_text(key.hex())
     path.chmod(0o600)
     return key
+
+
+def _reminders(env: Mapping[str, str]) -> str:
+    """WINBOT_VISIT_REMINDERS, checked now so a typo stops the start, not the first reminder."""
+    from core.reminders import DEFAULT_REMINDERS, parse_reminders
+
+    value = env.get("WINBOT_VISIT_REMINDERS")
+    value = DEFAULT_REMINDERS if value is None else value
+    try:
+        parse_reminders(value)
+    except ValueError as exc:
+        raise SettingsError(f"WINBOT_VISIT_REMINDERS: {exc}") from exc
+    return value
+
+
+#: Message kind -> its template variable. A reminder without its own template uses the announcement's (same
+#: parameters: date, time, place); a change or cancellation needs its own wording.
+VISIT_TEMPLATE_VARIABLES = {
+    "announcement": "WHATSAPP_VISIT_TEMPLATE",
+    "reminder": "WHATSAPP_VISIT_REMINDER_TEMPLATE",
+    "change": "WHATSAPP_VISIT_CHANGE_TEMPLATE",
+    "cancellation": "WHATSAPP_VISIT_CANCEL_TEMPLATE",
+}
+
+
+def _visit_templates(env: Mapping[str, str]) -> dict[str, str]:
+    templates = {kind: env[name].strip() for kind, name in VISIT_TEMPLATE_VARIABLES.items()
+                 if env.get(name, "").strip()}
+    if "reminder" not in templates and "announcement" in templates:
+        templates["reminder"] = templates["announcement"]
+    return templates

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
+import enum
 import hashlib
 import hmac
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -30,7 +33,7 @@ from telegram import (
 )
 from telegram.constants import ChatAction, ChatType, MessageLimit, ParseMode
 from telegram.error import BadRequest as TelegramBadRequest
-from telegram.error import Forbidden, InvalidToken, NetworkError, TelegramError
+from telegram.error import Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -62,6 +65,8 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name,
 ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")
 CALLBACK_DATA_BYTES = 64
 BUTTON_TITLE_CHARS = 64
+#: Telegram allows about one message a second to one chat.
+PER_CHAT_INTERVAL = 1.0
 #: Titles up to this length go two to a row.
 SHORT_TITLE = 18
 MAX_WEBHOOK_BYTES = 256 * 1024
@@ -121,13 +126,15 @@ class TelegramChannel:
         self.webhook_url = settings.telegram_webhook_url
         self.secret = webhook_secret(settings)
         self.poll_timeout = poll_timeout
+        #: Announcements (``deliver``) go evenly spaced at WINBOT_OUTBOUND_RATE; replies only through AIORateLimiter.
+        self.pacer = Pacer(settings.outbound_rate)
         root = settings.telegram_api_base_url
         builder = (
             ApplicationBuilder()
             .token(settings.telegram_bot_token)
             .base_url(f"{root}/bot")
             .base_file_url(f"{root}/file/bot")
-            .rate_limiter(AIORateLimiter(max_retries=3))
+            .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_max_rate, max_retries=3))
         )
         if self.webhook_url or not receive:
             builder = builder.updater(None)
@@ -353,6 +360,66 @@ class TelegramChannel:
                     return False
         return True
 
+    async def wait_ready(self, timeout: float = 30.0) -> None:
+        """Wait until the bot is connected; Retry (a job tries again later) when it does not come up."""
+        if not self._ready.is_set():
+            try:
+                await asyncio.wait_for(self._ready.wait(), timeout=timeout)
+            except TimeoutError as exc:
+                raise Retry(30, "the Telegram bot has not started") from exc
+
+    def reach(self, db: Session, user_id: str, payloads: Sequence[str]) -> Reach:
+        """Where and whether to write to a user, and the ids of these button payloads (caller's transaction)."""
+        state = self.conversations.state
+        return Reach(state.address(db, user_id, CHANNEL), state.is_active(db, user_id),
+                     state.button_ids(db, payloads, CALLBACK_DATA_BYTES))
+
+    async def deliver(
+        self, user_id: str, outgoing: Outgoing, uow: UnitOfWork, sent: int = 0,
+        progress: Callable[[int], Awaitable[None]] | None = None, reach: Reach | None = None,
+    ) -> Delivered:
+        """An announcement from the outbox (bot/announcer.py), unlike :meth:`notify` strict about failures.
+
+        Telegram's 429 is first waited out by ``AIORateLimiter`` (which pauses every request of this process for
+        ``retry_after``); if it keeps coming the job is retried after ``retry_after`` (:class:`Retry`), so the
+        message is never lost. A blocked bot marks the user inactive. Parts from ``sent`` on are sent (a retry
+        skips what went out), ``progress(n)`` after each; parts to one chat go at most one a second. ``reach``:
+        :meth:`reach` already looked up in the caller's transaction (thousands are sent: one transaction less).
+        """
+        state = self.conversations.state
+        if reach is None:
+            payloads = [button.payload for reply in outgoing.messages for button in reply.buttons]
+            reach = await uow.transaction(self.reach, user_id, payloads)
+        address, active, ids = reach.address, reach.active, reach.button_ids
+        if address is None:
+            return Delivered.UNKNOWN_USER
+        if not active:
+            return Delivered.BLOCKED
+        await self.wait_ready()
+        chat_id = int(address)
+        parts = []
+        for reply in outgoing.messages:
+            chunks = split_text(reply.text, MessageLimit.MAX_TEXT_LENGTH, measure=utf16_len) or ["…"]
+            parts += [(chunk, keyboard(reply.buttons, ids) if i == len(chunks) - 1 else None)
+                      for i, chunk in enumerate(chunks)]
+        for position in range(sent, len(parts)):
+            if position > sent:
+                await asyncio.sleep(PER_CHAT_INTERVAL)
+            text, markup = parts[position]
+            await self.pacer.wait()
+            try:
+                await self.application.bot.send_message(
+                    chat_id, telegram_html(text), parse_mode=ParseMode.HTML, reply_markup=markup,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True))
+            except Forbidden:
+                await uow.transaction(state.mark_inactive, user_id, CHANNEL, "blocked the bot")
+                return Delivered.BLOCKED
+            except RetryAfter as exc:
+                raise Retry(retry_seconds(exc), "Telegram flood control (429)") from exc
+            if progress is not None:
+                await progress(position + 1)
+        return Delivered.SENT
+
     async def notify(self, user_id: str, outgoing: Outgoing, uow: UnitOfWork) -> bool:
         """A message the user did not ask for (announcements): only to active users, never retried when blocked."""
         state = self.conversations.state
@@ -364,6 +431,49 @@ class TelegramChannel:
         if address is None or not active:
             return False
         return await self.send(int(address), outgoing, uow)
+
+
+class Pacer:
+    """Spaces calls evenly at ``rate`` a second across this process, with no catching up after a pause.
+
+    A token bucket (or AIORateLimiter's leaky bucket) lets a burst through after a stall, and Telegram counts any
+    30 messages within a second, answering the 31st with 429 and pausing the whole bot; evenly spaced sends never
+    get there.
+    """
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        async with self._lock:
+            loop = asyncio.get_running_loop()
+            now = loop.time()
+            if self._next > now:
+                await asyncio.sleep(self._next - now)
+                now = self._next
+            self._next = now + self.interval
+
+
+@dataclass(frozen=True)
+class Reach:
+    address: str | None
+    active: bool
+    button_ids: dict[str, str]
+
+
+class Delivered(enum.StrEnum):
+    SENT = "sent"
+    BLOCKED = "blocked"
+    UNKNOWN_USER = "unknown_user"
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """A 429's ``retry_after`` in seconds (python-telegram-bot gives a timedelta or an int)."""
+    value: Any = exc.retry_after
+    seconds = value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+    return max(1.0, seconds)
 
 
 def keyboard(buttons: Sequence[Button], ids: dict[str, str]) -> InlineKeyboardMarkup | None:

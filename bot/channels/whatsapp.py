@@ -428,10 +428,12 @@ class WhatsAppChannel:
 
     async def notify(
         self, user_id: str, outgoing: Outgoing, uow: UnitOfWork, template_parameters: Sequence[str] = (),
-        now: dt.datetime | None = None,
+        now: dt.datetime | None = None, template_name: str | None = None,
     ) -> Delivery:
         """A message the user did not ask for (announcements): free-form inside the 24-hour window, else the
-        approved template in the user's language with ``template_parameters``, else nothing."""
+        approved template (``template_name``, default ``WHATSAPP_TEMPLATE_NAME``) in the user's language with
+        ``template_parameters``, else nothing."""
+        template_name = template_name or self.template_name
         state = self.conversations.state
 
         def look(db: Session) -> tuple[str | None, bool, bool]:
@@ -445,16 +447,18 @@ class WhatsAppChannel:
             return Delivery.INACTIVE
         if window_open:
             return Delivery.SENT if await self.send(address, outgoing, uow) else Delivery.FAILED
-        if not self.template_name:
+        if not template_name:
             return Delivery.WINDOW_CLOSED
-        sent = await self.send_template(address, outgoing.language, uow, template_parameters)
+        sent = await self.send_template(address, outgoing.language, uow, template_parameters, template_name)
         return Delivery.TEMPLATE if sent else Delivery.FAILED
 
-    async def send_template(self, to: str, language: str, uow: UnitOfWork, parameters: Sequence[str] = ()) -> bool:
-        if not self.template_name:
+    async def send_template(self, to: str, language: str, uow: UnitOfWork, parameters: Sequence[str] = (),
+                            template_name: str | None = None) -> bool:
+        name = template_name or self.template_name
+        if not name:
             raise RuntimeError("WHATSAPP_TEMPLATE_NAME is not set")
         template: dict[str, Any] = {
-            "name": self.template_name,
+            "name": name,
             "language": {"code": self.template_languages.get(language, self.template_languages.get("en", "en"))},
         }
         if parameters:

@@ -219,6 +219,13 @@ class MobileTeamVisit(Base):
     status: Mapped[VisitStatus] = mapped_column(_str_enum(VisitStatus, 16), default=VisitStatus.PLANNED, index=True)
     #: Operator's note, e.g. why it was changed or cancelled.
     note: Mapped[str | None] = mapped_column(Text)
+    #: The languages the team wrote ``note`` in (comma-separated ISO 639-1): residents get the note only in these
+    #: (nothing is machine-translated). None: the note is for operators only and never sent.
+    note_languages: Mapped[str | None] = mapped_column(String(40))
+    #: Raised by every change residents see; announcements, reminders and notices are keyed by it (issue 9).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    #: When the announcement goes (or went) out; None: not announced yet.
+    announce_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
@@ -411,17 +418,66 @@ class ChatMessage(Base):
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
+# --- Announcements of mobile-team visits: the outbox, and the web chat's inbox (issue 9) -------------------
+
+
+class OutboxKind(enum.StrEnum):
+    ANNOUNCEMENT = "announcement"
+    REMINDER = "reminder"
+    CHANGE = "change"
+    CANCELLATION = "cancellation"
+
+
+class OutboxStatus(enum.StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    #: WhatsApp outside the 24-hour window: sent as the approved template.
+    TEMPLATE = "template"
+    FAILED = "failed"
+    #: The user blocked the bot (or WhatsApp cannot deliver): marked inactive, skipped.
+    BLOCKED = "blocked"
+    #: Not sent because it no longer applies: the visit changed or was cancelled first, or the user unsubscribed.
+    CANCELLED = "cancelled"
+
+
+class OutboxMessage(Base):
+    """One message to one resident about one visit, sent by the job runner (core/announcements.py).
+
+    ``key`` (visit, kind, version, slot, user) is unique: planning the same message again adds nothing, and the
+    send job for a row does nothing once the row is no longer queued, so a crash or restart in the middle of a
+    send loses nothing and sends nothing twice. No text is stored: it is rendered when sent.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(160), unique=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("mobile_team_visits.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[OutboxKind] = mapped_column(_str_enum(OutboxKind, 16))
+    version: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(8))
+    status: Mapped[OutboxStatus] = mapped_column(_str_enum(OutboxStatus, 16), default=OutboxStatus.QUEUED)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: The error's type only (never a message: it can quote personal data).
+    last_error: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_outbox_visit", "visit_id", "kind", "status"),)
+
+
 class InboxMessage(Base):
-    """A message for a web-chat user that did not answer a request (staff replies, announcements): kept,
-    encrypted, until the web chat fetches it (``GET /api/chat/inbox``) and then deleted."""
+    """A message waiting for a web chat user until their page asks for it (core/inbox.py); encrypted."""
 
     __tablename__ = "inbox_messages"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     language: Mapped[str] = mapped_column(String(8))
-    #: JSON of the replies ({"text", "buttons"}), encrypted.
-    payload_encrypted: Mapped[str] = mapped_column(Text)
+    #: The replies as JSON ([{"text", "buttons"}]), encrypted with core.privacy.Vault.
+    body_encrypted: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

@@ -135,3 +135,43 @@ def test_qr_code_for_a_location_with_a_multilingual_caption(var_dir: Path, capsy
     monkeypatch.setenv("WHATSAPP_DISPLAY_NUMBER", "+31 6 1234 5678")
     code, out, _ = winbot(capsys, "locations", "qr", "bosrand1", "--channel", "whatsapp", "--out-dir", str(var_dir))
     assert code == 0 and "https://wa.me/31612345678?text=%2Fstart%20loc_bosrand1" in out
+
+
+def test_announcements_from_the_command_line(var_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`winbot visits add/change/cancel` queue the same announcements as the console; preview, send and status."""
+    from core.db.models import Job, Subscription, User
+
+    file = var_dir / "locations.csv"
+    file.write_text(LOCATIONS, encoding="utf-8")
+    winbot(capsys, "locations", "import", str(file))
+    engine = make_engine(f"sqlite:///{var_dir / 'winbot.db'}")
+    sessions = make_session_factory(engine)
+    with sessions() as db:
+        db.add_all([User(id="te-1", channel="telegram", language="pl"), User(id="we-1", channel="web", language="nl")])
+        db.flush()
+        db.add_all([Subscription(user_id="te-1", location_id=1), Subscription(user_id="we-1", location_id=1)])
+        db.commit()
+
+    code, out, err = winbot(capsys, "visits", "add", "--location", "bosrand1", "--start", "2030-12-03T17:00",
+                            "--end", "2030-12-03T19:00", "--team", "BMIP", "--note", "Przynieś umowę",
+                            "--note-languages", "pl", "--hold")
+    assert code == 0, err
+    assert "not announced yet: `winbot announcements send 1`" in out
+    code, out, _ = winbot(capsys, "announcements", "preview", "1")
+    assert code == 0 and "announcement would go to 2 resident(s) now" in out
+    assert "telegram  pl  1" in out and "web       nl  1" in out
+    assert out.count("Przynieś umowę") == 2  # the visit line, and the Polish preview only
+    for heading in ("--- pl ---", "--- ro ---", "--- bg ---", "--- uk ---", "--- en ---", "--- nl ---"):
+        assert heading in out
+    assert "Het mobiele team komt naar Park De Bosrand." in out
+    code, out, _ = winbot(capsys, "announcements", "send", "1", "--at", "2030-12-01T10:00")
+    assert code == 0 and "announcement to 2 subscriber(s) at 01/12/2030, 10:00" in out
+    assert winbot(capsys, "announcements", "status")[1] == "nothing in the outbox\n"
+    with sessions() as db:
+        assert [job.task for job in db.query(Job)] == ["announcements.fanout"]
+    code, _, err = winbot(capsys, "visits", "add", "--location", "bosrand1", "--start", "2030-12-03T17:00",
+                          "--end", "2030-12-03T19:00", "--team", "BMIP", "--note-languages", "pl,xx", "--note", "x")
+    assert code == 1 and "note languages" in err
+    assert winbot(capsys, "visits", "cancel", "1")[0] == 0
+    assert winbot(capsys, "announcements", "send", "1")[0] == 1  # cancelled
+    engine.dispose()

@@ -193,3 +193,16 @@ def test_a_deep_link_kept_while_rasa_was_down_still_carries_its_payload(client, 
     replayed = fake_rasa.received[0]
     assert replayed["message"] == "/greet" and replayed["metadata"]["deep_link"] == "loc_bosrand1"
     assert [r["metadata"]["first_contact"] for r in fake_rasa.received] == [False, False]
+
+
+def test_the_inbox_is_rate_limited_apart_from_the_chat(tmp_path, fake_rasa) -> None:
+    settings = Settings.from_env({"WINBOT_VAR_DIR": str(tmp_path), "ACTION_SERVER_URL": "http://127.0.0.1:9",
+                                  "WINBOT_CHAT_LIMIT_SENDER": "2", "WINBOT_CHAT_BURST_SENDER": "2"})
+    upgrade(settings.database_url)
+    rasa = RasaClient("http://rasa.test", client=httpx.AsyncClient(transport=httpx.MockTransport(fake_rasa.handler)))
+    with TestClient(create_app(settings, rasa=rasa)) as client:
+        for _ in range(2):
+            assert client.get("/api/chat/inbox", params={"sender": SENDER}).json() == {"messages": []}
+        refused = client.get("/api/chat/inbox", params={"sender": SENDER, "lang": "pl"})
+        assert refused.status_code == 429 and "Retry-After" in refused.headers
+        assert chat(client, "hallo").status_code == 200  # the page's polling did not use up the chat's share

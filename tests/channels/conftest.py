@@ -151,12 +151,29 @@ _JSON_PARAMETERS = ("reply_markup", "link_preview_options", "commands", "allowed
 class FakeTelegram:
     """Enough of the Bot API for the bot: getMe, commands, webhook, getUpdates, sendMessage and friends."""
 
-    def __init__(self) -> None:
+    def __init__(self, overall_rate: float | None = None, per_chat_interval: float | None = None,
+                 every_nth_429: int | None = None) -> None:
+        """``overall_rate`` (messages a second) and ``per_chat_interval`` (seconds between two messages to one chat):
+        Telegram's flood limits, enforced with 429 and ``retry_after`` like the real Bot API (off by default).
+        ``every_nth_429``: answer every n-th sendMessage with 429 whatever the rate (flood control as a surprise)."""
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.updates: list[dict[str, Any]] = []
         self.errors: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         self.blocked: set[int] = set()
         self.lock = threading.Lock()
+        self.overall_rate = overall_rate
+        self.per_chat_interval = per_chat_interval
+        #: Accepted sendMessage calls (monotonic time), and 429s answered because of the limits.
+        self.accepted: list[float] = []
+        #: The messages the API accepted (not refused with 429 or 403), per chat.
+        self.delivered: dict[int, list[dict[str, Any]]] = {}
+        self.limited = 0
+        self.every_nth_429 = every_nth_429
+        self._sends = 0
+        self._last_to_chat: dict[int, float] = {}
+        #: While set, sendMessage waits; a request whose sender went away meanwhile is not delivered (never
+        #: accepted), as when a gateway dies in the middle of a send.
+        self.hold = threading.Event()
         self._message_ids = itertools.count(1000)
         self.app = Starlette(routes=[Route("/bot{token}/{method}", self.endpoint, methods=["GET", "POST"])])
 
@@ -178,6 +195,10 @@ class FakeTelegram:
     def sent_to(self, chat_id: int) -> list[dict[str, Any]]:
         return [p for p in self.called("sendMessage") if int(p["chat_id"]) == chat_id]
 
+    def delivered_to(self, chat_id: int) -> list[dict[str, Any]]:
+        with self.lock:
+            return list(self.delivered.get(chat_id, []))
+
     def wait_sent(self, chat_id: int, count: int = 1) -> list[dict[str, Any]]:
         return wait_until(lambda: (sent := self.sent_to(chat_id)) and len(sent) >= count and sent,
                           what=f"{count} message(s) to chat {chat_id}")
@@ -197,15 +218,49 @@ class FakeTelegram:
                     params[key] = json.loads(params[key])
         if method == "getUpdates":
             return JSONResponse({"ok": True, "result": await self._get_updates(request, params)})
+        if method == "sendMessage" and self.hold.is_set():
+            while self.hold.is_set():
+                await asyncio.sleep(0.01)
+            if await request.is_disconnected():
+                return Response(status_code=499)  # nobody is waiting for the answer: not delivered
         with self.lock:
+            if self.errors.get(method):
+                self.calls.append((method, params))
+                status, error = self.errors[method].pop(0)
+                return JSONResponse(error, status_code=status)
+            if method == "sendMessage" and (wait := self._flood_wait(int(params["chat_id"]))):
+                self.limited += 1
+                return JSONResponse({"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after "
+                                     f"{wait}", "parameters": {"retry_after": wait}}, status_code=429)
             self.calls.append((method, params))
-        if self.errors.get(method):
-            status, error = self.errors[method].pop(0)
-            return JSONResponse(error, status_code=status)
+            if method == "sendMessage" and int(params["chat_id"]) not in self.blocked:
+                self.accepted.append(time.monotonic())
+                self.delivered.setdefault(int(params["chat_id"]), []).append(params)
+                self._last_to_chat[int(params["chat_id"])] = time.monotonic()
         if method == "sendMessage" and int(params["chat_id"]) in self.blocked:
             blocked = {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
             return JSONResponse(blocked, status_code=403)
         return JSONResponse({"ok": True, "result": self._result(method, params)})
+
+    def _flood_wait(self, chat_id: int) -> int:
+        """Whole seconds to wait when a message now would break a flood limit, else 0 (call with the lock)."""
+        now = time.monotonic()
+        self._sends += 1
+        if self.every_nth_429 and self._sends % self.every_nth_429 == 0:
+            return 1
+        if self.per_chat_interval is not None:
+            last = self._last_to_chat.get(chat_id)
+            if last is not None and now - last < self.per_chat_interval:
+                return 1
+        if self.overall_rate is not None:
+            recent = 0
+            for at in reversed(self.accepted):
+                if now - at >= 1.0:
+                    break
+                recent += 1
+            if recent >= self.overall_rate:
+                return 1
+        return 0
 
     async def _get_updates(self, request: Request, params: dict[str, Any]) -> list[dict[str, Any]]:
         """Long polling: the pending updates from ``offset`` on, waiting up to ``timeout`` for one."""
@@ -253,6 +308,8 @@ class FakeGraph:
         self.attempts = 0
         self.errors: list[tuple[int, dict[str, Any]]] = []
         self.lock = threading.Lock()
+        #: While set, messages wait; one whose sender went away meanwhile is not delivered (as FakeTelegram.hold).
+        self.hold = threading.Event()
         self._ids = itertools.count(1)
         self.app = Starlette(routes=[Route("/{phone_number_id}/messages", self.messages, methods=["POST"])])
 
@@ -273,6 +330,11 @@ class FakeGraph:
         if request.headers.get("authorization") != f"Bearer {ACCESS_TOKEN}":
             return JSONResponse({"error": {"message": "bad token", "code": 190}}, status_code=401)
         body = json.loads(await request.body())
+        if self.hold.is_set():
+            while self.hold.is_set():
+                await asyncio.sleep(0.01)
+            if await request.is_disconnected():
+                return Response(status_code=499)  # nobody is waiting for the answer: not delivered
         with self.lock:
             self.attempts += 1
             if self.errors:

@@ -181,6 +181,30 @@ async def test_a_dead_workers_jobs_are_taken_again_after_the_lease(sessions) -> 
     assert statuses(sessions) == [("done", 2)]
 
 
+async def test_a_job_whose_lease_lapsed_while_it_ran_is_not_started_twice_by_its_worker(sessions) -> None:
+    started: list[int] = []
+    release = asyncio.Event()
+
+    async def slow(ctx: JobContext) -> None:
+        started.append(ctx.job_id)
+        await release.wait()
+
+    jobs = Jobs(Vault(KEY))
+    jobs.register(Task("test.slow", "work", slow))
+    with sessions() as db:
+        jobs.enqueue(db, "test.slow", {})
+        db.commit()
+    worker = Worker(sessions, jobs, {"work": QueueConfig()}, lease=0.1)  # no housekeeping: the lease lapses
+    assert await worker._fill("work") == 1
+    await asyncio.sleep(0.3)
+    await worker._fill("work")  # claims it again (its lease lapsed) but must not start it again
+    await asyncio.sleep(0.05)
+    assert len(started) == 1
+    release.set()
+    await asyncio.wait(set(worker.running.values()))
+    assert statuses(sessions) == [("done", 2)]
+
+
 async def test_a_stopping_worker_gives_unfinished_jobs_back(sessions) -> None:
     started = asyncio.Event()
 

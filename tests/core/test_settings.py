@@ -60,3 +60,18 @@ def test_abuse_limit_settings(tmp_path) -> None:
         Settings.from_env({**base, "WINBOT_CHAT_LIMIT_SENDER": "-5"})
     with pytest.raises(SettingsError, match="WINBOT_API_TOKEN"):
         Settings.from_env({**base, "WINBOT_API_TOKEN": "short"})
+
+
+def test_visit_announcement_settings(tmp_path) -> None:
+
+    base = {"WINBOT_VAR_DIR": str(tmp_path)}
+    settings = Settings.from_env(base)
+    assert settings.visit_reminders == "-1d@18:00,2h" and settings.outbound_rate == 28.0
+    assert settings.whatsapp_visit_templates == {}
+    settings = Settings.from_env({**base, "WHATSAPP_VISIT_TEMPLATE": "visit_announcement",
+                                  "WHATSAPP_VISIT_CANCEL_TEMPLATE": "visit_cancelled", "WINBOT_VISIT_REMINDERS": ""})
+    assert settings.whatsapp_visit_templates == {"announcement": "visit_announcement",
+                                                 "reminder": "visit_announcement", "cancellation": "visit_cancelled"}
+    assert settings.visit_reminders == ""
+    with pytest.raises(SettingsError, match="WINBOT_VISIT_REMINDERS"):
+        Settings.from_env({**base, "WINBOT_VISIT_REMINDERS": "the evening before"})

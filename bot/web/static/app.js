@@ -545,6 +545,24 @@
     });
   }
 
+  /* ---------- inbox: announcements that waited for this page ---------- */
+
+  const INBOX_POLL_MS = 30000;
+
+  /** Fetch messages waiting in the inbox (mobile-team announcements) and show them; each comes only once. */
+  async function checkInbox() {
+    if (document.hidden) return;
+    try {
+      const query = `sender=${encodeURIComponent(state.sender)}&lang=${encodeURIComponent(state.language || "")}`;
+      const response = await fetchWithTimeout(`/api/chat/inbox?${query}`, { headers: { Accept: "application/json" } });
+      if (!response.ok) return;
+      const data = await response.json();
+      if (data && Array.isArray(data.messages) && data.messages.length) showReply({ messages: data.messages });
+    } catch (err) {
+      console.warn("winbot: inbox", err);
+    }
+  }
+
   /* ---------- user actions ---------- */
 
   function onSubmit(event) {
@@ -623,54 +641,20 @@
     input.style.height = `${Math.min(input.scrollHeight + 2, max)}px`;
   }
 
-  /* ---------- messages outside a request: staff replies, announcements ---------- */
+  /* ---------- the push stream: staff replies and announcements as they come ---------- */
 
-  // A push stream (server-sent events) while the page is open; when it breaks or the browser has none, the inbox
-  // is polled instead. Each message arrives once, by either path.
-  const INBOX_POLL_MS = 15000;
-  let inboxTimer = null;
-
-  function showPushed(data) {
-    if (data && Array.isArray(data.messages) && data.messages.length) showReply({ messages: data.messages });
-  }
-
-  async function pollInbox() {
-    try {
-      const response = await fetchWithTimeout(`/api/chat/inbox?sender=${encodeURIComponent(state.sender)}`, {
-        headers: { Accept: "application/json" },
-      });
-      if (response.ok) showPushed(await response.json());
-    } catch (_error) {
-      /* offline for a moment: the next poll tries again */
-    }
-  }
-
-  function startPolling() {
-    if (inboxTimer === null) inboxTimer = window.setInterval(pollInbox, INBOX_POLL_MS);
-  }
-
+  // While the page is open, a server-sent event stream delivers what reaches the user outside a request; the
+  // inbox poll (checkInbox, every 30 s and when the page becomes visible) covers a broken stream or a browser
+  // without one. Each message arrives once, by either path.
   function listenForPushes() {
-    pollInbox();
-    if (!("EventSource" in window)) {
-      startPolling();
-      return;
-    }
+    if (!("EventSource" in window)) return;
     const stream = new EventSource(`/api/chat/events?sender=${encodeURIComponent(state.sender)}`);
     stream.onmessage = (event) => {
       try {
-        showPushed(JSON.parse(event.data));
+        const data = JSON.parse(event.data);
+        if (data && Array.isArray(data.messages) && data.messages.length) showReply({ messages: data.messages });
       } catch (_error) {
         /* not ours */
-      }
-    };
-    stream.onerror = () => {
-      // The browser reconnects by itself; poll meanwhile so nothing waits for the stream.
-      startPolling();
-    };
-    stream.onopen = () => {
-      if (inboxTimer !== null) {
-        window.clearInterval(inboxTimer);
-        inboxTimer = null;
       }
     };
   }
@@ -705,6 +689,12 @@
       const deepLink = start && /^loc_[a-z0-9]{4,16}$/.test(start) ? ` ${start}` : "";
       send(`/start${deepLink}`, { visible: false, languageHint: navigator.language || null });
     }
+    // After the greeting, then every 30 s while the page is open (quietly: no typing indicator).
+    queue.then(checkInbox);
+    window.setInterval(checkInbox, INBOX_POLL_MS);
+    document.addEventListener("visibilitychange", () => {
+      if (!document.hidden) checkInbox();
+    });
     listenForPushes();
   }
 
