@@ -22,13 +22,14 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.base import LocalisedAction, entity, gazetteer, language_of, metadata, send
+from core.content import messages as m
 from core.content import report_messages as r
 from core.content.catalog import ALL_ANSWERS
 from core.content.info import EMERGENCY
 from core.folding import fold
 from core.i18n import gettext
 from core.privacy import Vault
-from core.render import Button, menu_button, payload, render_answer
+from core.render import Button, answer_button, menu_button, payload, render_answer
 from core.reports import (
     CATEGORIES,
     DANGER_CATEGORIES,
@@ -152,10 +153,18 @@ class ActionReportAbuse(LocalisedAction):
         if not text.startswith("/") and signals_danger(tracker, text):
             _danger_now(dispatcher)
             events.append(SlotSet("report_danger", True))
-        # A question the sub-answers answer (signs, a passport taken, who does what) gets that answer first;
-        # the form then offers to report it (Cancel or Skip at any step).
+        # A sub-answer's button (signs, a passport taken, who does what) asks for information, not to report:
+        # that answer, a button to report, and the bot listens (the form does not start).
         key = entity(tracker, "subtopic")
-        if key not in REPORT_ABUSE_KEYS and not text.startswith("/"):
+        if key in REPORT_ABUSE_KEYS:
+            others = [k for k in REPORT_ABUSE_KEYS if k != key]
+            buttons = [Button(gettext(m.BUTTON_REPORT), payload("report_abuse")), *map(answer_button, others),
+                       menu_button()]
+            send(dispatcher, render_answer(ALL_ANSWERS[key]), buttons)
+            return [FollowupAction("action_listen")]
+        # A typed question the sub-answers answer gets that answer first; the form then offers to report it
+        # (Cancel or Skip at any step).
+        if not text.startswith("/"):
             key = best_subtopic(text, REPORT_ABUSE_KEYS, language_of(tracker))
         if key in REPORT_ABUSE_KEYS:
             send(dispatcher, render_answer(ALL_ANSWERS[key]))

@@ -9,8 +9,10 @@ import pytest
 
 from core.content import messages as m
 from core.content.catalog import ALL_ANSWERS
+from core.content.emergency import DANGER_ANSWERS
 from core.i18n import gettext, use_locale
 from core.render import render_answer, with_emergency_line
+from core.safety import danger
 
 pytestmark = pytest.mark.stack
 
@@ -156,7 +158,12 @@ def test_new_topics_are_answered_in_every_language(stack_url: str, language: str
         reply = post(stack_url, sender, question)
         assert reply["language"] == language, question
         texts = [msg["text"] for msg in reply["messages"]]
-        assert _answer_text(language, key) in texts, f"{question!r} did not get {key}: {texts[:1]}"
+        expected = _answer_text(language, key)
+        kind = danger(question, language)
+        if kind is not None:  # the safety layer answers first ("boss took my passport" can mean not free to leave)
+            with use_locale(language):
+                expected = render_answer(DANGER_ANSWERS[kind])
+        assert expected in texts, f"{question!r} did not get {key}: {texts[:1]}"
 
 
 @pytest.mark.parametrize("language", list(NEW_TOPICS))
