@@ -7,9 +7,10 @@ replicas in production, each job done once), and the worker is asyncio-native li
 
 - **Enqueue** (:meth:`Jobs.enqueue`) inside the caller's transaction; a ``dedup_key`` makes it idempotent
   (``INSERT ... ON CONFLICT DO NOTHING``), so a redelivered message is not queued twice.
-- **Claim**: one ``UPDATE jobs SET status='running', locked_until=now+lease ... WHERE id IN (SELECT id ...
-  ORDER BY run_at LIMIT n FOR UPDATE SKIP LOCKED) RETURNING id``. PostgreSQL skips rows another worker holds;
-  SQLite has one writer at a time, so the single statement is atomic there too.
+- **Claim**: one ``WITH due AS (SELECT id ... ORDER BY run_at LIMIT n FOR UPDATE SKIP LOCKED) UPDATE jobs SET
+  status='running', locked_until=now+lease ... FROM due WHERE jobs.id = due.id RETURNING id`` on PostgreSQL, which
+  skips rows another worker holds (a CTE, evaluated once: never more than n); on SQLite, which has one writer at a
+  time, ``UPDATE ... WHERE id IN (SELECT ... LIMIT n)``, atomic too.
 - **Lease**: a running job's lease is renewed while it runs; when a worker dies its jobs' leases expire and
   another worker (or the same one, restarted) takes them again.
 - **Retries** with exponential backoff and jitter; a handler may ask for a given pause (:class:`Retry`, e.g.
@@ -185,9 +186,16 @@ def claim(db: Session, queue: str, worker: str, limit: int, lease: float, now: d
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
+    if db.get_bind().dialect.name == "postgresql":
+        # A CTE is evaluated once. With ``id IN (subquery LIMIT n FOR UPDATE SKIP LOCKED)`` PostgreSQL may run the
+        # subquery again for each row and, skipping the rows it has just locked, claim more than ``limit`` jobs.
+        chosen = due.cte("due")
+        condition = Job.id == chosen.c.id
+    else:
+        condition = Job.id.in_(due)  # SQLite computes the subquery once, under its single write lock
     statement = (
         update(Job)
-        .where(Job.id.in_(due))
+        .where(condition)
         .values(status=JobStatus.RUNNING, attempts=Job.attempts + 1, locked_by=worker,
                 locked_until=now + dt.timedelta(seconds=lease), updated_at=now)
         .returning(Job.id)

@@ -288,7 +288,7 @@ class JobStatus(enum.StrEnum):
 class Job(Base):
     """One piece of background work (answer an inbound message, send an announcement), done once.
 
-    Workers claim due jobs with one ``UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED)`` (PostgreSQL;
+    Workers claim due jobs with one ``UPDATE`` of the rows a ``SELECT ... FOR UPDATE SKIP LOCKED`` chose (PostgreSQL;
     on SQLite the single UPDATE is atomic under the database's write lock), hold them under a lease that a
     crash lets expire, and record the outcome. ``payload`` and ``checkpoint`` are encrypted (they can hold a
     phone number or a message). ``dedup_key`` makes enqueueing idempotent: a channel's redelivery of the same

@@ -166,16 +166,17 @@ async def test_scheduled_jobs_wait_for_their_time(sessions) -> None:
 
 
 async def test_a_dead_workers_jobs_are_taken_again_after_the_lease(sessions) -> None:
+    LEASE = 2.0  # long enough that a slow machine still checks the lease before it ends  # noqa: N806
     recorder = Recorder()
     jobs = make_jobs(recorder)
     enqueue(sessions, jobs, {"key": "orphan"})
     with sessions() as db:  # a worker claimed it and died
-        assert jobs_module.claim(db, "work", "dead-worker", 1, lease=0.2) != []
+        assert jobs_module.claim(db, "work", "dead-worker", 1, lease=LEASE) != []
         db.commit()
     worker = Worker(sessions, jobs, {"work": QueueConfig()})
     await worker.run_until_idle()
     assert recorder.seen == []  # its lease still holds
-    await asyncio.sleep(0.3)
+    await asyncio.sleep(LEASE + 0.2)
     await worker.run_until_idle()
     assert [p["key"] for _, p in recorder.seen] == ["orphan"]
     assert statuses(sessions) == [("done", 2)]
