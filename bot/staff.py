@@ -364,13 +364,20 @@ class StaffConsole:
     def monitoring(self, db: Session, request: Request, staff: Staff) -> dict[str, Any]:
         return self._monitoring_tables(db, staff)
 
-    async def monitoring_csv(self, request: Request) -> Response:
+    async def _staff_for_download(self, request: Request) -> Staff | Response:
+        """The logged-in staff member for a CSV download (a plain GET: no CSRF), or the 401/403 to answer."""
         current = await self._current(request)
         if current is None:
             return _headers(JSONResponse({"error": "log in first"}, status_code=401))
         staff, _csrf = current
         if staff.role not in CHAT_ROLES:
             return _headers(JSONResponse({"error": "your role may not do this"}, status_code=403))
+        return staff
+
+    async def monitoring_csv(self, request: Request) -> Response:
+        staff = await self._staff_for_download(request)
+        if isinstance(staff, Response):
+            return staff
         async with UnitOfWork(self.sessions) as uow:
             tables = await uow.run(self._monitoring_tables, staff)
         stream = io.StringIO()
@@ -442,12 +449,9 @@ class StaffConsole:
         return {"code": report.code, "status": report.status.value}
 
     async def reports_csv(self, request: Request) -> Response:
-        current = await self._current(request)
-        if current is None:
-            return _headers(JSONResponse({"error": "log in first"}, status_code=401))
-        staff, _csrf = current
-        if staff.role not in CHAT_ROLES:
-            return _headers(JSONResponse({"error": "your role may not do this"}, status_code=403))
+        staff = await self._staff_for_download(request)
+        if isinstance(staff, Response):
+            return staff
         region = self._region_filter(staff, request.query_params.get("region"))
         stream = io.StringIO()
         async with UnitOfWork(self.sessions) as uow:
