@@ -38,6 +38,7 @@ from core.nlu_text import for_nlu
 from core.places import LIVE_STEMS, Gazetteer
 from core.privacy import Vault, pseudonym
 from core.render import BACK_TO_BOT, Button, Reply, back_to_bot_button, payload
+from core.reports import bare_code
 from core.safety import danger
 
 log = logging.getLogger("winbot.router")
@@ -129,6 +130,12 @@ def safety_payload(text: str, language: str) -> str | None:
         return None
     kind = danger(text, language)
     return None if kind is None else payload("emergency", danger=kind)
+
+
+def _status_request(text: str) -> str:
+    """A message that is only a report code becomes a status request for that code (see core.reports.bare_code)."""
+    code = None if text.startswith("/") else bare_code(text)
+    return text if code is None else payload("report_status", report_code=code)
 
 
 def _command(raw: str) -> tuple[str, str | None]:
@@ -307,6 +314,7 @@ class Router:
         if incoming.channel != "web":
             record_inbound(db, user_id, incoming.channel, received_at)
         text, deep_link = _command(raw)
+        text = _status_request(text)
         is_payload = bool(_PAYLOAD.match(text))
         if not raw:
             language = user.language or choose_language(None, "", incoming.language_hint)
@@ -357,7 +365,9 @@ class Router:
 
     def _kept(self, message_id: int, raw: str, language: str) -> _Pending:
         """A message kept while Rasa was down, prepared like a new one (safety layer, places)."""
-        text, _ = _command(raw)
+        text = _status_request(_command(raw)[0])
+        if text != raw and _PAYLOAD.match(text) and not raw.startswith("/"):
+            return _Pending(message_id, text, {}, raw)
         emergency = None if _PAYLOAD.match(text) else safety_payload(text, language)
         if emergency:
             return _Pending(message_id, emergency, self._entities(text, language), text)

@@ -85,6 +85,17 @@ def find_code(text: str) -> str | None:
     return None
 
 
+def bare_code(text: str) -> str | None:
+    """The code when a message is nothing but a report code ("k7m-4qx2", "#K7M 4QX2."), else None.
+
+    The gateway sends such a message to Rasa as a status request: to the classifier a code is random letters
+    that it may read as any topic (and to language detection as any language)."""
+    core = (text or "").strip().strip(".,!?:;#\"'()[]").strip()
+    if len(core) > _CODE_LENGTH + 2:
+        return None
+    return find_code(core)
+
+
 def has_danger_words(text: str) -> bool:
     folded = fold(text or "")
     if any(phrase in folded for phrase in _DANGER_PHRASES):

@@ -81,3 +81,20 @@ def test_understand_reports_the_danger_the_safety_layer_sees(settings, fake_rasa
         seen = local.post("/api/understand", json={"text": "ne iskam veche da jiveq"}).json()
         assert seen["danger"] == "suicide"
         assert local.post("/api/understand", json={"text": "Gdzie jest punkt pomocy?"}).json()["danger"] is None
+
+
+def test_a_message_that_is_only_a_report_code_is_a_status_request(client, fake_rasa) -> None:
+    """To the classifier "k7m-4qx2" is random letters (it once read one as an emergency, another as a fallback);
+    to language detection it is any language. The gateway sends it as a status request and keeps the language."""
+    chat(client, "Dzień dobry, mam pytanie")
+    for pasted in ("k7m-4qx2", " #K7M 4QX2. ", "K7M4QX2"):
+        chat(client, pasted)
+    assert fake_rasa.raw[1:] == ['/report_status{"report_code":"K7M-4QX2"}'] * 3
+    assert [r["metadata"]["language"] for r in fake_rasa.received] == ["pl"] * 4
+
+
+def test_a_code_inside_a_sentence_or_a_plain_word_is_left_to_the_classifier(client, fake_rasa) -> None:
+    chat(client, "what is the status of k7m-4qx2 please")
+    chat(client, "weekend")  # seven letters, no digit: a word
+    assert fake_rasa.raw[0].startswith("what is the status of k7m-4qx2 please")
+    assert fake_rasa.raw[1].startswith("weekend")
