@@ -48,8 +48,11 @@ train: setup ## train the model if the training data changed
 run: setup ## set everything up, train if needed and start Rasa, actions and the web chat on :8080
 	$(VENV)/bin/winbot run
 
-validate: setup ## rasa data validate
-	cd . && $(RASA) data validate --domain domain --data nlu data --fail-on-warnings
+validate: setup ## rasa data validate; the sub-question data: examples per sub-answer and language, problems
+	$(PY) -m bot.subquestion_data
+	@# The data as the model is trained on it (bot/training.py): intents and sub-questions, with folded forms.
+	$(PY) -c 'from bot.training import PROJECT_ROOT, prepare_nlu; prepare_nlu(target=PROJECT_ROOT / "var" / "validate" / "nlu")'
+	$(RASA) data validate --domain domain --data var/validate/nlu data --fail-on-warnings
 
 story-test: train ## Rasa story tests (NLU and dialogue together, in all six languages)
 	$(PY) -c 'from bot.training import prepare_stories; prepare_stories()'
@@ -84,7 +87,7 @@ bench: setup ## benchmarks (print tables); BENCH_ANNOUNCEMENTS="--count 2000" fo
 	$(PY) bench/announcements.py $(BENCH_ANNOUNCEMENTS)
 
 lint: setup ## ruff and mypy on the Python packages
-	$(VENV)/bin/ruff check bot core actions tests bench
+	$(VENV)/bin/ruff check bot core actions tests bench nlu_components
 	$(VENV)/bin/mypy bot core actions
 
 translations-extract: ## collect msgids into translations/messages.pot

@@ -40,7 +40,7 @@ from core.reports import (
     has_danger_words,
     normalise_code,
 )
-from core.subtopics import best_subtopic
+from core.subtopics import choose
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -165,7 +165,9 @@ class ActionReportAbuse(LocalisedAction):
         # A typed question the sub-answers answer gets that answer first; the form then offers to report it
         # (Cancel or Skip at any step).
         if not text.startswith("/"):
-            key = best_subtopic(text, REPORT_ABUSE_KEYS, language_of(tracker))
+            # The model ranks "just a report" (the topic itself) against these sub-answers: only a clear
+            # question about one of them gets its answer first.
+            key = choose((tracker.latest_message or {}).get("subtopic"), "report_abuse", REPORT_ABUSE_KEYS).answer
         if key in REPORT_ABUSE_KEYS:
             send(dispatcher, render_answer(ALL_ANSWERS[key]))
         send(dispatcher, gettext(r.INTRO))

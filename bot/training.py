@@ -15,8 +15,16 @@ from core.nlu_text import for_nlu
 from core.settings import PROJECT_ROOT
 
 TRAINING_INPUTS = (
-    "config.yml", "domain", "nlu", "data", "requirements/rasa.lock", "core/nlu_text.py", "core/folding.py",
+    "config.yml", "domain", "nlu", "subquestions", "data", "requirements/rasa.lock", "core/nlu_text.py",
+    "core/folding.py", "nlu_components",
 )
+#: Training data folders, each with one folder per language: the intents, and the sub-questions of the topics
+#: (Rasa retrieval intents `topic/key`, learned by nlu_components/subtopic_classifier.py).
+NLU_DATA = ("nlu", "subquestions")
+#: Topics whose own examples (nlu/, no sub-answer) are a class of the sub-question classifier too: a message that
+#: just reports an abuse ("my boss has not paid me for a month") is neither the passport answer nor the list of
+#: organisations, so the model must be able to say "none of the sub-answers".
+TOPICS_WITH_A_GENERAL_CLASS = ("report_abuse",)
 MODELS_DIR = PROJECT_ROOT / "models"
 #: The training data and test stories as the model sees them (core/nlu_text.py), rebuilt before each use.
 PREPARED = MODELS_DIR / ".prepared"
@@ -62,17 +70,38 @@ def _examples_for_nlu(examples: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def prepare_nlu(source: Path = PROJECT_ROOT / "nlu", target: Path = PREPARED / "nlu") -> Path:
-    """nlu/<lang>/*.yml with every example as the model sees it (the original plus its folded form)."""
+def as_subtopic_block(block: dict) -> dict:
+    """A retrieval-intent block (`intent: housing_rights/job_loss`) as the model is trained on it.
+
+    The intent classifiers learn the base intent; the key goes into the block's metadata, where the
+    SubtopicClassifier (nlu_components/) reads it. Given as retrieval intents, Rasa would add an
+    `utter_housing_rights` action to the domain and warn about every example that no response exists for: our
+    answers are rendered from sourced content (core/content), not from domain responses.
+    """
+    intent = str(block.get("intent") or "")
+    if intent in TOPICS_WITH_A_GENERAL_CLASS:
+        return {**block, "metadata": {**dict(block.get("metadata") or {}), "subtopic": intent}}
+    if "/" not in intent:
+        return block
+    metadata = dict(block.get("metadata") or {})
+    metadata["subtopic"] = intent
+    return {**block, "intent": intent.split("/")[0], "metadata": metadata}
+
+
+def prepare_nlu(root: Path = PROJECT_ROOT, target: Path = PREPARED / "nlu") -> Path:
+    """nlu/ and subquestions/ with every example as the model sees it (the original plus its folded form)."""
     shutil.rmtree(target, ignore_errors=True)
-    for path in sorted(source.rglob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        for block in data.get("nlu", []):
-            if "examples" in block:
-                block["examples"] = _examples_for_nlu(block["examples"])
-        out = target / path.relative_to(source)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(_dump(data), encoding="utf-8")
+    for folder in NLU_DATA:
+        source = root / folder
+        for path in sorted(source.rglob("*.yml")):
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data["nlu"] = [as_subtopic_block(block) for block in data.get("nlu", [])]
+            for block in data["nlu"]:
+                if "examples" in block:
+                    block["examples"] = _examples_for_nlu(block["examples"])
+            out = target / folder / path.relative_to(source)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(_dump(data), encoding="utf-8")
     return target
 
 

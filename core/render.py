@@ -115,6 +115,11 @@ def subtopic_buttons(topic: Topic, exclude: str | None = None) -> list[Button]:
     ]
 
 
+def other_questions_button(topic: Topic) -> Button:
+    """All the sub-questions of a topic (its payload carries no sub-question, so the topic's list is shown)."""
+    return Button(gettext(m.BUTTON_OTHER_QUESTIONS), payload(topic.intent))
+
+
 def answer_button(key: str) -> Button:
     answer = ALL_ANSWERS[key]
     return Button(gettext(answer.title), payload(answer.intent, subtopic=key))

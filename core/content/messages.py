@@ -24,6 +24,7 @@ FALLBACK_MENU = N_(
 #: Under the menu and the fallback answers, always (issue 10): the way out for someone in danger.
 EMERGENCY_LINE = N_("In danger? Call 112 now.")
 FOLLOW_UP = N_("Anything else about this?")
+WHICH_OF_TWO = N_("Which of these do you mean?")
 SOURCE_LINE = N_("Source: %(source)s")
 FIGURES_MAY_HAVE_CHANGED = N_(
     "These figures applied until %(date)s and may have changed since. Check the official page: %(source)s"
@@ -38,6 +39,7 @@ EMPTY_MESSAGE = N_("I only understand text messages. Please write your question 
 
 # Menu and button labels (a button label is at most 20 characters).
 BUTTON_MENU = N_("Menu")
+BUTTON_OTHER_QUESTIONS = N_("Something else")
 BUTTON_LANGUAGE = N_("Language")
 BUTTON_REPORT = N_("Report abuse")
 BUTTON_SIGNS = N_("Signs of abuse")

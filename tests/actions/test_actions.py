@@ -14,6 +14,7 @@ from actions.basics import ActionChangeLanguage, ActionFallback, ActionGreet
 from actions.help import ActionEmergency
 from actions.information import ActionTopicAnswer
 from actions.reports import ActionReportAbuse
+from core.content import messages as m
 from core.content.catalog import ALL_ANSWERS
 from core.content.topics import TOPICS
 from core.i18n import gettext, use_locale
@@ -69,6 +70,20 @@ async def test_vague_topic_question_offers_the_sub_questions_in_ukrainian() -> N
     with use_locale("uk"):
         assert messages[0]["text"] == gettext(TOPICS["housing_rights"].question)
     assert re.search("[а-яіїє]", messages[0]["text"])
+
+
+async def test_two_close_sub_questions_are_offered_as_two_buttons_in_ukrainian() -> None:
+    messages, _ = await run(ActionTopicAnswer(), "uk_housing_two_close")
+    assert len(messages) == 1
+    assert payloads(messages[0]) == [
+        '/housing_rights{"subtopic":"housing_rights/job_loss"}',
+        '/housing_rights{"subtopic":"housing_rights/rent_deduction"}',
+        "/housing_rights",  # "something else": the topic's whole list
+        '/greet{"menu":"1"}',
+    ]
+    with use_locale("uk"):
+        assert messages[0]["text"] == gettext(m.WHICH_OF_TWO)
+        assert messages[0]["buttons"][2]["title"] == gettext(m.BUTTON_OTHER_QUESTIONS)
 
 
 async def test_sub_question_button_answers_in_dutch() -> None:

@@ -185,3 +185,32 @@ def test_the_menu_offers_child_benefit_and_tax(stack_url: str) -> None:
     topic = post(stack_url, sender, "/benefits_tax")
     payloads = [b["payload"] for msg in topic["messages"] for b in msg["buttons"]]
     assert '/benefits_tax{"subtopic":"benefits_tax/child_benefit"}' in payloads
+
+
+#: Situations, not titles, written for this test (not in the training data): (language, message, sub-answer).
+SITUATIONS = [
+    ("pl", "zwolnili mnie wczoraj, ile czasu mogę jeszcze mieszkać w domu od agencji?", "housing_rights/job_loss"),
+    ("pl", "zaczęłem robotę dwa tygodnie temu, do kiedy muszę mieć ubezpieczenie?", "health_insurance/obligation"),
+    ("ro", "m-au dat afară ieri, cât timp mai pot sta în casa agenției?", "housing_rights/job_loss"),
+    ("ro", "agentia imi ia 150 pe saptamana din salariu pentru pat, e legal?", "housing_rights/rent_deduction"),
+    ("bg", "уволниха ме вчера, колко време мога да остана в квартирата на агенцията?", "housing_rights/job_loss"),
+    # In Latin letters ("kolko dushi mozhem da sme v edna staia?") language detection takes it for Polish.
+    ("bg", "колко души можем да спим в една стая в квартирата?", "housing_rights/space_norms"),
+    ("uk", "мене вчора звільнили, скільки ще можна жити в будинку агенції?", "housing_rights/job_loss"),
+    ("uk", "почав працювати два тижні тому, до якого часу треба оформити страховку?", "health_insurance/obligation"),
+    ("en", "got fired yesterday, how long can i stay in the agency house?", "housing_rights/job_loss"),
+    ("en", "started work two weeks ago, by when do i need health insurance?", "health_insurance/obligation"),
+    ("nl", "ik ben gisteren ontslagen, hoe lang mag ik nog in het huis van het uitzendbureau blijven?",
+     "housing_rights/job_loss"),
+    ("nl", "hoeveel mensen mogen er in één slaapkamer slapen?", "housing_rights/space_norms"),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "key"), SITUATIONS)
+def test_a_situation_gets_the_sub_answer_it_asks_for(stack_url: str, language: str, text: str, key: str) -> None:
+    data = post(stack_url, secrets.token_hex(16), text, language_hint=language)
+    assert data["language"] == language
+    with use_locale(language):
+        expected = render_answer(ALL_ANSWERS[key])
+    # A first contact gets the greeting first; the answer is one of the messages.
+    assert any(msg["text"] == expected for msg in data["messages"]), [msg["text"][:80] for msg in data["messages"]]

@@ -1,0 +1,193 @@
+"""Which sub-question of its topic a message asks: a second classifier stage inside Rasa.
+
+Training data are written as Rasa retrieval intents (`subquestions/<lang>/<topic>.yml`,
+`- intent: housing_rights/job_loss`). `winbot train` gives them to Rasa as the base intent (`housing_rights`, so
+the intent classifier learns the topic from them too) with the key in the block's metadata (`metadata:
+{subtopic: housing_rights/job_loss}`, see bot/training.py); data given as retrieval intents
+(`intent_response_key`) works too. This component learns, per topic, one linear classifier over that topic's
+sub-answers (a linear SVM with calibrated probabilities) on the same features as the intent classifier: the word
+and character n-grams of the pipeline's featurizers, plus any dense sentence features. Any `topic/key` in the
+data is learned: a new sub-answer needs no code change.
+
+At prediction time it runs after the intent classifier and adds to the parse result:
+
+    "subtopic": {"intent": "housing_rights", "name": "housing_rights/job_loss", "confidence": 0.81,
+                 "ranking": [{"name": "housing_rights/job_loss", "confidence": 0.81}, ...]}
+
+for the classifier's top intent (before the fallback classifier turns an unsure intent into `nlu_fallback`), or
+nothing when that intent has no sub-answers. Deciding whether to answer, offer two buttons or the whole menu is
+the action's job (core/subtopics.py), so the thresholds can change without retraining.
+
+Why not Rasa's ResponseSelector: it is a DIET network; trained on the same data on 2 cores it took far longer
+than these linear models (see reports/nlu-eval.md and `make bench`), and its answers would have to live in the
+domain as `utter_housing_rights/job_loss` responses, while ours are rendered from sourced content.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter, defaultdict
+from typing import Any
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.featurizers.featurizer import Featurizer
+from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, METADATA, METADATA_INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.sparse import csr_matrix, hstack, vstack
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.preprocessing import normalize
+from sklearn.svm import LinearSVC
+
+logger = logging.getLogger(__name__)
+
+OUTPUT = "subtopic"
+INDEX_FILE = "topics.json"
+#: The calibration's own parts: the only types beyond skops' defaults a stored model may contain.
+TRUSTED_TYPES = ["sklearn.calibration._CalibratedClassifier", "sklearn.calibration._SigmoidCalibration"]
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class SubtopicClassifier(GraphComponent):
+    """One linear classifier per topic over its sub-answers (`topic/key`), with calibrated probabilities."""
+
+    @classmethod
+    def required_components(cls) -> list[type]:
+        return [Featurizer]
+
+    @staticmethod
+    def required_packages() -> list[str]:
+        return ["sklearn", "skops"]
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            # Regularisation of the linear SVM (on L2-normalised features): chosen on held-out data (make eval).
+            "C": 2.0,
+            # Dense sentence features to use besides the n-grams (nlu_components/sentence_embedder.py), and their
+            # weight against the n-grams (both unit length): chosen on held-out sub-questions (docs/subtopics.md).
+            "dense_attributes": ["text", "sentence_embedding"],
+            "dense_weight": 2.0,
+            # Folds of the probability calibration (Platt scaling on held-out folds).
+            "calibration_folds": 3,
+            "random_state": 7,
+            # Entries of the ranking in the output.
+            "ranking_length": 5,
+        }
+
+    def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self.models: dict[str, CalibratedClassifierCV] = {}
+
+    @classmethod
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> SubtopicClassifier:
+        return cls(config, model_storage, resource)
+
+    def _features(self, messages: list[Message]) -> csr_matrix:
+        """The message's word and character n-grams (unit length) and its sentence embedding (weighted)."""
+        rows = []
+        for message in messages:
+            # [1]: the sentence-level features (the whole message), as Rasa's LogisticRegressionClassifier uses.
+            sparse = message.get_sparse_features(attribute=TEXT)[1]
+            ngrams = normalize(csr_matrix(sparse.features)) if sparse else csr_matrix((1, 0))
+            parts = [ngrams]
+            for attribute in self.config["dense_attributes"]:
+                dense = message.get_dense_features(attribute=attribute)[1]
+                if dense is not None:
+                    parts.append(csr_matrix(dense.features * self.config["dense_weight"]))
+            rows.append(hstack(parts))
+        # Unit length: long and short messages weigh the same, and the SVM converges in seconds.
+        return normalize(vstack(rows).tocsr())
+
+    @staticmethod
+    def _key(example: Message) -> str | None:
+        """The sub-answer of a training example: `housing_rights/job_loss`, or None."""
+        intent_metadata = (example.get(METADATA) or {}).get(METADATA_INTENT) or {}
+        key = example.get(INTENT_RESPONSE_KEY) or (intent_metadata.get(OUTPUT) if isinstance(intent_metadata, dict)
+                                                   else None)
+        return str(key) if key else None
+
+    def _new_model(self) -> CalibratedClassifierCV:
+        # Measured on the held-out sub-questions (2 cores): a linear SVM trains all topics in seconds and was as
+        # accurate as logistic regression, which took minutes (lbfgs on 160,000 n-gram features).
+        svm = LinearSVC(C=self.config["C"], class_weight="balanced", random_state=self.config["random_state"])
+        return CalibratedClassifierCV(svm, method="sigmoid", cv=self.config["calibration_folds"])
+
+    def train(self, training_data: TrainingData) -> Resource:
+        by_topic: dict[str, list[Message]] = defaultdict(list)
+        for example in training_data.intent_examples:
+            key = self._key(example)
+            if key and example.get(TEXT) and example.get(INTENT):
+                by_topic[example.get(INTENT)].append(example)
+        for topic, examples in sorted(by_topic.items()):
+            counts = Counter(self._key(e) for e in examples)
+            too_few = sorted(str(k) for k, n in counts.items() if n < self.config["calibration_folds"])
+            if too_few:
+                logger.warning("left out of the sub-question classifier (too few examples): %s", ", ".join(too_few))
+            examples = [e for e in examples if self._key(e) not in too_few]
+            labels = np.array([self._key(e) for e in examples])
+            if len(set(labels)) < 2:
+                # One sub-answer only: nothing to choose between; the action shows the topic's sub-questions.
+                logger.warning("topic %s has fewer than two sub-answers: no sub-question classifier", topic)
+                continue
+            model = self._new_model()
+            model.fit(self._features(examples), labels)
+            self.models[topic] = model
+        self.persist()
+        return self._resource
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            topic = (message.get(INTENT) or {}).get("name")
+            model = self.models.get(topic) if topic else None
+            if model is None:
+                continue
+            probabilities = model.predict_proba(self._features([message]))[0]
+            pairs = zip(model.classes_, probabilities, strict=True)
+            ranking = [{"name": str(k), "confidence": float(p)} for k, p in pairs]
+            ranking.sort(key=lambda entry: -entry["confidence"])
+            message.set(OUTPUT, {"intent": topic, "name": ranking[0]["name"], "confidence": ranking[0]["confidence"],
+                                 "ranking": ranking[: self.config["ranking_length"]]}, add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def persist(self) -> None:
+        import skops.io as sio
+
+        with self._model_storage.write_to(self._resource) as directory:
+            index = {}
+            for number, (topic, model) in enumerate(sorted(self.models.items())):
+                filename = f"topic-{number}.skops"
+                sio.dump(model, directory / filename)
+                index[topic] = filename
+            (directory / INDEX_FILE).write_text(json.dumps(index), encoding="utf-8")
+
+    @classmethod
+    def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> SubtopicClassifier:
+        import skops.io as sio
+
+        component = cls(config, model_storage, resource)
+        try:
+            with model_storage.read_from(resource) as directory:
+                index = json.loads((directory / INDEX_FILE).read_text(encoding="utf-8"))
+                for topic, filename in index.items():
+                    path = directory / filename
+                    unexpected = set(sio.get_untrusted_types(file=path)) - set(TRUSTED_TYPES)
+                    if unexpected:
+                        raise ValueError(f"unexpected types in {filename}: {sorted(unexpected)}")
+                    component.models[topic] = sio.load(path, trusted=TRUSTED_TYPES)
+        except ValueError:
+            logger.warning("no sub-question classifier in this model: sub-questions are offered as buttons")
+            return cls(config, model_storage, resource)
+        return component
