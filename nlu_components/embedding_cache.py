@@ -5,10 +5,11 @@ seven minutes to every training on 2 cores. The cache keeps each example's embed
 and the exact text, so training embeds only examples that are new or changed. It is committed with the data, so
 a fresh clone trains within the budget too.
 
-Layout: 256 shards by the first byte of the key (``embeddings/3f.npz``), each with two arrays: ``keys`` (the
-hex keys) and ``vectors`` (int8, the unit-length vector times 127: a rounding error below 0.4 % per component,
-cosine similarity changes in the third decimal). New examples touch few shards, so a data change makes a small
-commit. Entries of examples that were removed stay until ``prune`` is called with the texts still in use.
+Layout: 4,096 shards by the first three hex digits of the key (``embeddings/3f0.npz``, about ten examples each),
+each with two arrays: ``keys`` (the hex keys) and ``vectors`` (int8, the unit-length vector times 127: a rounding
+error below 0.4 % per component; cosine similarity changes in the third decimal). A new example touches one small
+shard, so adding a hundred examples changes a few hundred kilobytes, not the whole cache. Entries of examples that
+were removed stay until ``prune`` is called with the texts still in use.
 
 Runs inside the Rasa environment (Python 3.10, no app packages) and in the app's: numpy only.
 """
@@ -22,6 +23,8 @@ from pathlib import Path
 import numpy as np
 
 SCALE = 127.0
+#: Hex digits of the key that name its shard.
+SHARD = 3
 
 
 def cache_key(model_id: str, text: str) -> str:
@@ -50,13 +53,13 @@ class EmbeddingCache:
 
     def get(self, text: str) -> np.ndarray | None:
         key = cache_key(self.model_id, text)
-        found = self._shard(key[:2]).get(key)
+        found = self._shard(key[:SHARD]).get(key)
         return None if found is None else found.astype(np.float32) / SCALE
 
     def put(self, text: str, vector: np.ndarray) -> None:
         key = cache_key(self.model_id, text)
-        self._shard(key[:2])[key] = np.clip(np.rint(vector * SCALE), -127, 127).astype(np.int8)
-        self._dirty.add(key[:2])
+        self._shard(key[:SHARD])[key] = np.clip(np.rint(vector * SCALE), -127, 127).astype(np.int8)
+        self._dirty.add(key[:SHARD])
 
     def save(self) -> int:
         """Write the shards that changed; returns how many."""
@@ -79,7 +82,7 @@ class EmbeddingCache:
         """Drop entries of texts no longer in the data; returns how many were dropped."""
         keep = {cache_key(self.model_id, text) for text in texts}
         dropped = 0
-        for path in sorted(self.directory.glob("??.npz")):
+        for path in sorted(self.directory.glob("?" * SHARD + ".npz")):
             shard = self._shard(path.stem)
             stale = [k for k in shard if k not in keep]
             for key in stale:

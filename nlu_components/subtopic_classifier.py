@@ -39,10 +39,11 @@ from rasa.nlu.featurizers.featurizer import Featurizer
 from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, METADATA, METADATA_INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from scipy.sparse import csr_matrix, hstack, vstack
+from scipy.sparse import csr_matrix
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
+
+from nlu_components.features import feature_matrix
 
 logger = logging.getLogger(__name__)
 
@@ -92,20 +93,7 @@ class SubtopicClassifier(GraphComponent):
         return cls(config, model_storage, resource)
 
     def _features(self, messages: list[Message]) -> csr_matrix:
-        """The message's word and character n-grams (unit length) and its sentence embedding (weighted)."""
-        rows = []
-        for message in messages:
-            # [1]: the sentence-level features (the whole message), as Rasa's LogisticRegressionClassifier uses.
-            sparse = message.get_sparse_features(attribute=TEXT)[1]
-            ngrams = normalize(csr_matrix(sparse.features)) if sparse else csr_matrix((1, 0))
-            parts = [ngrams]
-            for attribute in self.config["dense_attributes"]:
-                dense = message.get_dense_features(attribute=attribute)[1]
-                if dense is not None:
-                    parts.append(csr_matrix(dense.features * self.config["dense_weight"]))
-            rows.append(hstack(parts))
-        # Unit length: long and short messages weigh the same, and the SVM converges in seconds.
-        return normalize(vstack(rows).tocsr())
+        return feature_matrix(messages, self.config["dense_attributes"], self.config["dense_weight"])
 
     @staticmethod
     def _key(example: Message) -> str | None:
