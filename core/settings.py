@@ -82,6 +82,11 @@ class Settings:
     outbound_concurrency: int = 8
     #: Message kind (announcement, reminder, change, cancellation) -> approved template name.
     whatsapp_visit_templates: Mapping[str, str] = field(default_factory=dict)
+    # Where a housing location's QR code leads (core/qr.py): the bot's @name on Telegram, the WhatsApp number
+    # residents write to, and the web chat's public address.
+    telegram_bot_username: str | None = None
+    whatsapp_display_number: str | None = None
+    public_url: str = "http://127.0.0.1:8080"
 
     @property
     def whatsapp_enabled(self) -> bool:
@@ -151,6 +156,9 @@ class Settings:
             outbound_rate=_float(env, "WINBOT_OUTBOUND_RATE", 28.0),
             outbound_concurrency=max(1, _int(env, "WINBOT_OUTBOUND_CONCURRENCY", 8)),
             whatsapp_visit_templates=_visit_templates(env),
+            telegram_bot_username=(env.get("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,
+            whatsapp_display_number=env.get("WHATSAPP_DISPLAY_NUMBER") or None,
+            public_url=(env.get("WINBOT_PUBLIC_URL") or "http://127.0.0.1:8080").rstrip("/"),
         )
 
 
