@@ -7,6 +7,7 @@
   ``mobile_team``/``admin`` for visits); staff see their WIN-punt's region and the national queue.
 - What users typed is only ever put into the page as text (the console's script uses ``textContent``), and
   server-rendered pages escape it.
+- The mobile-team pages (visits, announcements, QR posters) are in bot/staff_visits.py.
 """
 
 from __future__ import annotations
@@ -28,9 +29,11 @@ from bot.guard import address_key, client_ip
 from bot.http import BadRequest, read_body, read_json
 from bot.limits import TokenBucketLimiter, retry_after_header
 from bot.runtime import Runtime
+from bot.staff_visits import VisitPages
 from core import handoff as chats
 from core import monitoring, reports
 from core import staff as accounts
+from core.announcements import ANNOUNCE_QUEUE, OUTBOUND_QUEUE
 from core.content import handoff_messages as hm
 from core.content.catalog import ALL_ANSWERS
 from core.db.models import ChatStatus, HandoffChat, Report, ReportStatus, StaffRole, User, utcnow
@@ -118,6 +121,7 @@ class StaffConsole:
                   methods=["POST"]),
             Route("/staff/api/monitoring", self.api(self.monitoring, roles=CHAT_ROLES)),
             Route("/staff/api/monitoring.csv", self.monitoring_csv),
+            *VisitPages(self).routes(),
         ]
 
     # -- pages ------------------------------------------------------------------------------------------------
@@ -224,7 +228,10 @@ class StaffConsole:
     def api(
         self, handler: Handler, *, roles: tuple[StaffRole, ...], post: bool = False
     ) -> Callable[[Request], Awaitable[Response]]:
-        """Login, role and (for POST) CSRF checks, one unit of work, errors as JSON: around every API handler."""
+        """Login, role and (for POST) CSRF checks, one unit of work, errors as JSON: around every API handler.
+
+        A handler returns what becomes the JSON answer, or a whole Response (a page that needs the same checks).
+        """
 
         async def endpoint(request: Request) -> Response:
             token = request.cookies.get(COOKIE)
@@ -252,9 +259,10 @@ class StaffConsole:
                                                  else 404))
                 except BadRequest as exc:
                     return _headers(JSONResponse({"error": exc.message}, status_code=exc.status))
-            if post:
-                self.runtime.jobs.notify("outbound")
-            return _headers(JSONResponse(result))
+            if post:  # a worker in this process starts at once on what the request queued
+                self.runtime.jobs.notify(OUTBOUND_QUEUE)
+                self.runtime.jobs.notify(ANNOUNCE_QUEUE)
+            return _headers(result if isinstance(result, Response) else JSONResponse(result))
 
         return endpoint
 
