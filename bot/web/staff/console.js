@@ -1,4 +1,5 @@
-// The WIN-punt staff console: queue, transcript, reply, claim, hand back, close. Dutch and English.
+// The WIN-punt staff console: queue, transcript, reply, claim, hand back, close; reports; monitoring; the
+// mobile-team pages are in visits.js. Dutch and English.
 // Everything a user typed is put into the page with textContent, never as HTML.
 "use strict";
 
@@ -49,6 +50,10 @@ const WORDS = {
 const STATUSES = ["new", "in_progress", "referred_labour_authority", "referred_municipality", "referred_police", "closed"];
 const CATEGORIES = ["wages", "hours", "unsafe", "housing", "papers", "debts", "violence", "other"];
 let selectedReport = null;
+// The pages each role may open (the server refuses the rest anyway); the first is where the console opens.
+const VIEWS = { staff: ["#chats", "#reports", "#monitoring"], mobile_team: ["#visits"],
+  admin: ["#chats", "#reports", "#monitoring", "#visits"] };
+let views = [];
 
 let lang = localStorage.getItem("staff-lang") || (navigator.language.startsWith("nl") ? "nl" : "en");
 let csrf = "";
@@ -185,7 +190,8 @@ function fillTable(id, rows, columns) {
 }
 
 async function showView() {
-  const view = ["#monitoring", "#reports"].includes(window.location.hash) ? window.location.hash : "#chats";
+  const view = views.includes(window.location.hash) ? window.location.hash : views[0];
+  $("visits-panel").hidden = view !== "#visits";
   $("monitoring-panel").hidden = view !== "#monitoring";
   $("reports-panel").hidden = view !== "#reports";
   $("queue-panel").hidden = view !== "#chats";
@@ -197,6 +203,7 @@ async function showView() {
     fillTable("m-answers", data.answers, ["month", "language", "topic", "count"]);
   }
   if (view === "#reports") await loadReports();
+  if (view === "#visits") await showVisits();
 }
 
 function fillSelect(select, values, prefix, empty) {
@@ -267,12 +274,15 @@ async function start() {
   const session = await api("/staff/api/session");
   csrf = session.csrf;
   $("who").textContent = `${session.username} (${session.role}${session.region ? ", " + session.region : ""})`;
+  views = VIEWS[session.role] || [];
+  document.querySelectorAll("nav [data-view]").forEach((link) => { link.hidden = !views.includes(link.dataset.view); });
+  const chats = views.includes("#chats");
   $("lang").addEventListener("click", () => {
     lang = lang === "nl" ? "en" : "nl";
     localStorage.setItem("staff-lang", lang);
     translatePage();
-    loadQueue().catch(showError);
-    loadChat().catch(showError);
+    if (chats) { loadQueue().catch(showError); loadChat().catch(showError); }
+    showView().catch(showError);
   });
   $("logout").addEventListener("click", async () => {
     await fetch("/staff/logout", { method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": csrf } });
@@ -313,11 +323,15 @@ async function start() {
       await Promise.all([loadReport(), loadReports()]);
     } catch (error) { showError(error); }
   });
+  initVisits();
   await showView();
-  await loadQueue();
-  // Live updates without reloading: the queue and the open chat every few seconds.
-  setInterval(() => { loadQueue().catch(showError); loadChat().catch(showError); }, 3000);
+  if (chats) await loadQueue();
+  // Live updates without reloading: the queue and the open chat, or the open visit's delivery, every few seconds.
+  setInterval(() => {
+    if (chats) { loadQueue().catch(showError); loadChat().catch(showError); }
+    refreshVisits();
+  }, 3000);
 }
 
-if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => start().catch(showError));
-else start().catch(showError);
+// After every deferred script (visits.js too) has run.
+document.addEventListener("DOMContentLoaded", () => start().catch(showError));
