@@ -20,6 +20,7 @@ Object.assign(WORDS.en, {
   v_state_scheduled: "Scheduled for {at}. You can still send it now or choose another time.",
   v_state_announced: "The announcement went out. Changes and a cancellation are sent by themselves; reminders follow.",
   v_state_cancelled: "This visit is cancelled.", v_subscribers: "subscribers",
+  v_state_sending: "Sending: the counts below follow the delivery.",
   v_confirm_cancel: "Cancel this visit? Everyone who was told gets a cancellation.",
   v_confirm_send: "Send the announcement now to {n} resident(s)?",
   v_err_location: "Choose at least one housing location.", v_err_time: "Give the date, the start and the end time.",
@@ -50,6 +51,7 @@ Object.assign(WORDS.nl, {
   v_state_scheduled: "Ingepland voor {at}. Je kunt het nog nu versturen of een andere tijd kiezen.",
   v_state_announced: "De aankondiging is verstuurd. Wijzigingen en een annulering gaan vanzelf; herinneringen volgen.",
   v_state_cancelled: "Dit bezoek is geannuleerd.", v_subscribers: "aangemeld",
+  v_state_sending: "Wordt verstuurd: de aantallen hieronder volgen de bezorging.",
   v_confirm_cancel: "Dit bezoek annuleren? Iedereen die het bericht kreeg, krijgt een annulering.",
   v_confirm_send: "De aankondiging nu naar {n} bewoner(s) versturen?",
   v_err_location: "Kies minstens één huisvestingslocatie.", v_err_time: "Vul de datum, de begintijd en de eindtijd in.",
@@ -107,6 +109,9 @@ function checkboxes(container, items, name, chosen, disabled) {
 const checked = (id) => Array.from(document.querySelectorAll(`#${id} input:checked`), (box) => box.value);
 
 function posterLinks(container, code) {
+  const key = `${code} ${lang}`;
+  if (container.dataset.key === key) return;  // not rebuilt on every refresh (keeps the keyboard focus)
+  container.dataset.key = key;
   container.replaceChildren();
   for (const channel of visitState.qrChannels) {
     const link = document.createElement("a");
@@ -218,7 +223,19 @@ async function saveVisit(event) {
 
 async function loadVisitDetail() {
   if (visitState.selected === null) { $("v-detail").hidden = true; return; }
-  const visit = await api(`/staff/api/visits/${visitState.selected}`);
+  showVisit(await api(`/staff/api/visits/${visitState.selected}`));
+  await Promise.all([loadPreview(), loadDelivery()]);
+}
+
+function sendState(visit) {
+  if (visit.status === "cancelled") return t("v_state_cancelled");
+  if (visit.announced) return t("v_state_announced");
+  if (!visit.announce_at) return t("v_held");
+  if (new Date(visit.announce_at) <= new Date()) return t("v_state_sending");
+  return fill(t("v_state_scheduled"), { at: formatWhen(visit.announce_at) });
+}
+
+function showVisit(visit) {
   visitState.visit = visit;
   $("v-detail").hidden = false;
   $("v-title").textContent = `${visit.location.name} · ${formatWhen(visit.starts_at, visit.ends_at)}`;
@@ -232,16 +249,16 @@ async function loadVisitDetail() {
   $("v-edit").hidden = cancelled;
   $("v-cancel-form").hidden = cancelled;
   const select = $("v-cancel-language");
+  const chosen = select.value;
   select.replaceChildren(new Option(t("v_for_operators"), ""));
   for (const language of visitState.languages) select.append(new Option(language.name, language.code));
+  select.value = chosen;
   $("v-send-form").hidden = false;
   const canSend = !cancelled && !visit.announced;
   for (const id of ["v-send-now", "v-schedule", "v-at"]) $(id).hidden = !canSend;
   $("v-send-form").querySelector("label").hidden = !canSend;
-  $("v-send-state").textContent = cancelled ? t("v_state_cancelled") : visit.announced ? t("v_state_announced")
-    : visit.announce_at ? fill(t("v_state_scheduled"), { at: formatWhen(visit.announce_at) }) : t("v_held");
+  $("v-send-state").textContent = sendState(visit);
   if (cancelled && $("v-kind").value === "announcement") $("v-kind").value = "cancellation";
-  await Promise.all([loadPreview(), loadDelivery()]);
 }
 
 async function loadPreview() {
@@ -334,7 +351,7 @@ async function showVisits() {
 // Live delivery counts while a visit is open (the worker sends in the background).
 function refreshVisits() {
   if (visitState.selected !== null && !$("visits-panel").hidden) {
-    loadDelivery().catch(showVisitError);
+    Promise.all([api(`/staff/api/visits/${visitState.selected}`).then(showVisit), loadDelivery()]).catch(showVisitError);
     if ($("v-form").hidden) loadVisits().catch(showVisitError);
   }
 }
