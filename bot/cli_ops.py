@@ -1,4 +1,5 @@
-"""Operator commands until the staff console exists: `winbot points`, `winbot locations`, `winbot visits`.
+"""Operator commands: `winbot points`, `winbot locations`, `winbot visits`, `winbot announcements` (the staff
+console's Visits page, bot/staff_visits.py, calls the same services).
 
     winbot points import FILE.csv        validate, then add/update by code (a bad row: nothing changes)
     winbot points export [--output F]    the same columns, to stdout or a file
