@@ -143,6 +143,27 @@ def test_the_mobile_team_plans_previews_sends_and_follows_a_visit(stack, new_pag
     assert [kind for kind, _ in dialogs] == ["confirm"]  # the send confirmation; nothing typed ran as script
     assert f"{total} resident(s)" in dialogs[0][1]
 
+    # A change reaches everyone who was told; so does the cancellation (after a confirmation).
+    page.click("#v-edit")
+    expect(page.locator("#v-form")).to_be_visible()
+    expect(page.locator("#v-team")).to_have_value("BMIP Venlo")
+    page.fill("#v-team", "BMIP Noord-Limburg")
+    page.click("#v-save")
+    expect(page.locator("#v-meta")).to_contain_text("changed")
+    changes = page.locator("#v-delivery tbody tr", has_text="change").filter(has_text="sent")
+    expect(changes).to_have_count(len(RESIDENTS), timeout=TIMEOUT_MS)
+    page.fill("#v-cancel-note", "Zespół jest chory.")
+    page.select_option("#v-cancel-language", "pl")
+    page.click("#v-cancel")
+    expect(page.locator("#v-send-state")).to_have_text("This visit is cancelled.")
+    cancellations = page.locator("#v-delivery tbody tr", has_text="cancellation").filter(has_text="sent")
+    expect(cancellations).to_have_count(len(RESIDENTS), timeout=TIMEOUT_MS)
+    expect(page.locator('#v-totals td[data-status="sent"]')).to_have_text(str(3 * total))
+    assert [kind for kind, _ in dialogs] == ["confirm", "confirm"]
+    page.select_option("#v-kind", "cancellation")
+    expect(page.locator('#v-preview article[data-language="pl"]')).to_contain_text("Zespół jest chory.")
+    expect(page.locator('#v-preview article[data-language="en"]')).not_to_contain_text("Zespół")
+
     # The QR poster opens for printing.
     poster = page.context.new_page()
     poster.goto(f"{stack.url}/staff/locations/{code}/poster")
