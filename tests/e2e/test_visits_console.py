@@ -164,9 +164,13 @@ def test_the_mobile_team_plans_previews_sends_and_follows_a_visit(stack, new_pag
     expect(page.locator('#v-preview article[data-language="pl"]')).to_contain_text("Zespół jest chory.")
     expect(page.locator('#v-preview article[data-language="en"]')).not_to_contain_text("Zespół")
 
-    # The QR poster opens for printing.
-    poster = page.context.new_page()
-    poster.goto(f"{stack.url}/staff/locations/{code}/poster")
+    # The QR poster opens for printing, from the list of locations.
+    page.click("#v-places summary")
+    place = page.locator("#v-places-list tbody tr", has_text=name)
+    expect(place).to_contain_text("Bosweg 1, 5912 AB Venlo")
+    with page.context.expect_page() as opened:
+        place.locator("a", has_text="web chat").click()
+    poster = opened.value
     expect(poster.locator("h1")).to_have_text(name)
     expect(poster.locator(".qr svg")).to_be_visible()
     expect(poster.locator(".captions li")).to_have_count(6)

@@ -14,6 +14,7 @@ Object.assign(WORDS.en, {
   v_cancel_visit: "Cancel visit", v_preview: "Preview in six languages", v_kind: "Message",
   k_announcement: "announcement", k_reminder: "reminder", k_change: "change", k_cancellation: "cancellation",
   v_channel: "Channel", v_residents: "Residents", v_send_now: "Send now", v_or_at: "or at", v_schedule: "Schedule",
+  v_places: "Housing locations and their QR posters", v_address: "Address", v_subscribed: "Subscribed residents",
   v_delivery: "Delivery", v_refresh: "Refresh", v_plan_title: "Plan a visit", v_change_title: "Change visit",
   v_total: "Would go to {n} resident(s) now.", v_not_sent: "not sent yet", v_scheduled: "scheduled for {at}",
   v_sent: "sent", v_held: "Not sent yet: check the preview, then send now or choose a time.",
@@ -45,6 +46,7 @@ Object.assign(WORDS.nl, {
   v_preview: "Voorbeeld in zes talen", v_kind: "Bericht",
   k_announcement: "aankondiging", k_reminder: "herinnering", k_change: "wijziging", k_cancellation: "annulering",
   v_channel: "Kanaal", v_residents: "Bewoners", v_send_now: "Nu versturen", v_or_at: "of op", v_schedule: "Inplannen",
+  v_places: "Huisvestingslocaties en hun QR-posters", v_address: "Adres", v_subscribed: "Aangemelde bewoners",
   v_delivery: "Bezorging", v_refresh: "Vernieuwen", v_plan_title: "Bezoek plannen", v_change_title: "Bezoek wijzigen",
   v_total: "Zou nu naar {n} bewoner(s) gaan.", v_not_sent: "nog niet verstuurd", v_scheduled: "ingepland voor {at}",
   v_sent: "verstuurd", v_held: "Nog niet verstuurd: bekijk het voorbeeld en verstuur het nu of kies een tijd.",
@@ -108,7 +110,7 @@ function checkboxes(container, items, name, chosen, disabled) {
 
 const checked = (id) => Array.from(document.querySelectorAll(`#${id} input:checked`), (box) => box.value);
 
-function posterLinks(container, code) {
+function posterLinks(container, code, short) {
   const key = `${code} ${lang}`;
   if (container.dataset.key === key) return;  // not rebuilt on every refresh (keeps the keyboard focus)
   container.dataset.key = key;
@@ -119,8 +121,26 @@ function posterLinks(container, code) {
     link.target = "_blank";
     link.rel = "noopener";
     link.className = "poster-link";
-    link.textContent = `${t("v_poster")} (${t("c_" + channel)})`;
+    link.textContent = short ? t("c_" + channel) : `${t("v_poster")} (${t("c_" + channel)})`;
     container.append(link, " ");
+  }
+}
+
+function showPlaces() {
+  const body = document.querySelector("#v-places-list tbody");
+  body.replaceChildren();
+  for (const place of visitState.locations) {
+    const tr = document.createElement("tr");
+    const posters = document.createElement("td");
+    posterLinks(posters, place.code, true);
+    const address = [place.address, [place.postcode, place.city].filter(Boolean).join(" ")].filter(Boolean).join(", ");
+    for (const text of [place.name, address || "–", String(place.subscribers)]) {
+      const td = document.createElement("td");
+      td.textContent = text;
+      tr.append(td);
+    }
+    tr.append(posters);
+    body.append(tr);
   }
 }
 
@@ -131,6 +151,7 @@ async function loadVisits() {
   visitState.qrChannels = places.qr_channels;
   visitState.topics = data.topics;
   visitState.languages = data.languages;
+  if ($("v-form").hidden) showPlaces();
   const body = document.querySelector("#v-list tbody");
   body.replaceChildren();
   $("v-empty").hidden = data.visits.length > 0;
