@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.rasa_client import BotMessage, RasaClient, RasaUnavailable
+from bot.rasa_store import purge_rasa_events
 from core import handoff
 from core.content import handoff_messages as hm
 from core.content import messages as m
@@ -37,7 +38,7 @@ from core.language import choose_language
 from core.nlu_text import for_nlu
 from core.places import LIVE_STEMS, Gazetteer
 from core.privacy import Vault, pseudonym
-from core.render import BACK_TO_BOT, Button, Reply, back_to_bot_button, payload
+from core.render import BACK_TO_BOT, FORGET_IN_RASA_SINCE, Button, Reply, back_to_bot_button, payload
 from core.reports import bare_code
 from core.safety import danger
 
@@ -74,6 +75,9 @@ class Incoming:
 class Outgoing:
     language: str
     messages: list[Reply] = field(default_factory=list)
+    #: An action asked to drop this stretch of the conversation from Rasa's tracker store (the turns that carried
+    #: a report, see actions/reports.py): Rasa's timestamp of its first event. Never sent to the user.
+    forget_in_rasa_since: float | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -206,8 +210,11 @@ class Router:
         pseudonym_key: bytes,
         vault: Vault,
         max_chars: int = 2000,
+        rasa_tracker_url: str | None = None,
     ) -> None:
         self.rasa = rasa
+        #: Rasa's SQL tracker store (bot.rasa_store.rasa_tracker_url); None: nothing is deleted from it.
+        self.rasa_tracker_url = rasa_tracker_url
         self.gazetteer = gazetteer
         self.pseudonym_key = pseudonym_key
         self.vault = vault
@@ -286,6 +293,12 @@ class Router:
             answered.append(got.message_id)
         chosen = outgoing.language if outgoing.language != got.language else None
         await uow.transaction(self._finish, user_id, answered, None, chosen, got.resume_chat)
+        if outgoing.forget_in_rasa_since is not None and self.rasa_tracker_url:
+            # Rasa has stored the turn by now (it saves the tracker before it answers); the next message of this
+            # user waits for the lock held here, so it reads the tracker without those events.
+            removed = await asyncio.to_thread(purge_rasa_events, self.rasa_tracker_url, user_id,
+                                              outgoing.forget_in_rasa_since)
+            log.info("removed %d events of user %s from Rasa's tracker store", removed, user_id)
         return outgoing
 
     @staticmethod
@@ -453,6 +466,10 @@ class Router:
     def _convert(message: BotMessage, outgoing: Outgoing) -> list[Reply]:
         if message.custom and message.custom.get("set_language") in LANGUAGES:
             outgoing.language = message.custom["set_language"]
+        if message.custom and isinstance(message.custom.get(FORGET_IN_RASA_SINCE), int | float):
+            since = float(message.custom[FORGET_IN_RASA_SINCE])
+            current = outgoing.forget_in_rasa_since
+            outgoing.forget_in_rasa_since = since if current is None else min(current, since)
         if not message.text:
             return []
         buttons = [Button(str(b.get("title", "")), str(b.get("payload", ""))) for b in message.buttons]
