@@ -181,6 +181,8 @@ class _Received:
     resume_chat: int | None = None
     #: The user went back to the assistant from a chat with staff.
     back_to_bot: bool = False
+    #: This message reopened a chat staff had closed as solved.
+    reopened: bool = False
 
 
 @dataclass(frozen=True)
@@ -211,10 +213,15 @@ class Router:
         vault: Vault,
         max_chars: int = 2000,
         rasa_tracker_url: str | None = None,
+        reopen_within: dt.timedelta = dt.timedelta(hours=72),
+        staff_max_chats: int = 5,
     ) -> None:
         self.rasa = rasa
         #: Rasa's SQL tracker store (bot.rasa_store.rasa_tracker_url); None: nothing is deleted from it.
         self.rasa_tracker_url = rasa_tracker_url
+        #: A chat staff closed as solved is reopened by a message written within this time (core/handoff.py).
+        self.reopen_within = reopen_within
+        self.staff_max_chats = staff_max_chats
         self.gazetteer = gazetteer
         self.pseudonym_key = pseudonym_key
         self.vault = vault
@@ -304,6 +311,9 @@ class Router:
     @staticmethod
     def _to_staff_reply(got: _Received) -> Outgoing:
         """While a person owns the chat the assistant stays silent; while it waits, the user hears it is passed on."""
+        if got.reopened:
+            with use_locale(got.language):
+                return Outgoing(got.language, [Reply(gettext(hm.REOPENED), [back_to_bot_button()])])
         if got.to_staff is ChatStatus.ACTIVE:
             return Outgoing(got.language, [])
         with use_locale(got.language):
@@ -342,7 +352,15 @@ class Router:
             language = choose_language(user.language, text, incoming.language_hint if first_contact else None)
         user.language = language
         chat = handoff.open_chat_of(db, user_id)
-        back_to_bot = False
+        back_to_bot = reopened = False
+        if chat is None and not is_payload:
+            # Written (not a button or command) soon after staff closed the chat as solved: it opens again.
+            chat = handoff.reopenable_chat_of(db, user_id, self.reopen_within)
+            if chat is not None:
+                handoff.reopen(db, chat, self.staff_max_chats)
+                handoff.record(db, self.vault, chat, "note", "reopened: the user wrote again after the chat was "
+                                                             "closed as solved")
+                reopened = True
         if chat is not None:
             if text not in (BACK_TO_BOT, "/bot"):
                 # A person has (or will take) this conversation: the message goes to them, not to Rasa.
@@ -355,7 +373,8 @@ class Router:
                 db.add(InboundMessage(user_id=user_id, channel=incoming.channel, language=language,
                                       text_encrypted=self.vault.encrypt(raw), status=MessageStatus.ANSWERED,
                                       answered_at=dt.datetime.now(dt.UTC)))
-                return _Received(language, first_contact, None, text, None, is_payload, {}, [], to_staff=chat.status)
+                return _Received(language, first_contact, None, text, None, is_payload, {}, [], to_staff=chat.status,
+                                 reopened=reopened)
             handoff.close(chat, "back_to_bot")
             handoff.record(db, self.vault, chat, "note", "the user went back to the assistant")
             text, is_payload, back_to_bot = '/greet{"menu":"1"}', True, True

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import io
 import logging
@@ -35,6 +36,7 @@ from core.content import handoff_messages as hm
 from core.content.catalog import ALL_ANSWERS
 from core.db.models import ChatStatus, HandoffChat, Report, ReportStatus, StaffRole, User, utcnow
 from core.db.uow import UnitOfWork
+from core.formatting import format_datetime
 from core.i18n import LANGUAGES, gettext, use_locale
 from core.render import Reply, back_to_bot_button, render_answer
 from core.staff import Staff
@@ -59,7 +61,9 @@ QUICK_REPLIES = {
     "/wait": hm.WAITING_ACK,
     "/back": hm.HANDED_BACK,
 }
-OUTCOMES = ("answered", "referred", "no_reply", "other")
+#: "solved": the staff reply solved the question; the chat reopens if the user writes again within
+#: WINBOT_HANDOFF_REOPEN_MINUTES (core/handoff.py).
+OUTCOMES = ("answered", chats.SOLVED, "referred", "no_reply", "other")
 
 Handler = Callable[[Session, Request, Staff], Any]
 
@@ -267,10 +271,11 @@ class StaffConsole:
         return {"chats": [{
             "id": chat.id, "language": chat.language, "region": chat.region, "status": chat.status.value,
             "urgent": chat.urgent, "reason": chat.reason, "channel": chat.channel,
-            "waiting_seconds": int((now - chat.created_at).total_seconds()) if chat.status is ChatStatus.WAITING
-            else int(((chat.claimed_at or now) - chat.created_at).total_seconds()),
+            "waiting_seconds": int((now - chats.waiting_since(chat)).total_seconds())
+            if chat.status is ChatStatus.WAITING
+            else int(((chat.claimed_at or now) - chats.waiting_since(chat)).total_seconds()),
             "claimed_by_me": chat.claimed_by == staff.id, "claimed": chat.claimed_by is not None,
-            "returned_unanswered": chat.returned_unanswered,
+            "returned_unanswered": chat.returned_unanswered, "reopened": chat.reopened_count,
         } for chat in chats.queue(db, staff)]}
 
     def _chat(self, db: Session, request: Request, staff: Staff) -> HandoffChat:
@@ -286,6 +291,7 @@ class StaffConsole:
         return {"id": chat.id, "language": chat.language, "region": chat.region, "status": chat.status.value,
                 "channel": chat.channel, "urgent": chat.urgent, "reason": chat.reason, "outcome": chat.outcome,
                 "claimed_by_me": chat.claimed_by == staff.id, "whatsapp_window_open": window_open,
+                "reopened": chat.reopened_count,
                 "messages": chats.transcript(db, self.vault, chat)}
 
     def claim(self, db: Session, request: Request, staff: Staff) -> dict[str, Any]:
@@ -338,7 +344,13 @@ class StaffConsole:
             raise chats.HandoffError("this chat is closed already")
         chats.close(chat, outcome)
         chats.record(db, self.vault, chat, "note", f"closed by {staff.username}: {outcome}")
-        self.runtime.handoff.say(db, chat, hm.HANDED_BACK)
+        if outcome == chats.SOLVED and self.settings.handoff_reopen_minutes > 0:
+            until = utcnow() + dt.timedelta(minutes=self.settings.handoff_reopen_minutes)
+            with use_locale(chat.language):
+                when = format_datetime(until, chat.language, style="short")
+                self.runtime.handoff.say_text(db, chat, gettext(hm.SOLVED, when=when), [back_to_bot_button()])
+        else:
+            self.runtime.handoff.say(db, chat, hm.HANDED_BACK)
         return {"id": chat.id, "status": chat.status.value, "outcome": outcome}
 
     def quick_replies(self, db: Session, request: Request, staff: Staff) -> dict[str, Any]:
