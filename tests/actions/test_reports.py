@@ -226,7 +226,7 @@ async def test_region_comes_from_the_place(database) -> None:
     assert report.region == "Noord-Limburg"  # 5912 AB is Venlo
 
 
-@pytest.mark.parametrize("language", ["pl", "nl"])
+@pytest.mark.parametrize("language", LANGUAGES)
 async def test_report_with_contact_keeps_the_pseudonym_and_the_messages(database, language: str) -> None:
     form = FormDriver(language)
     confirmation = await complete(form, database, "contact")

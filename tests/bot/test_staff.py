@@ -256,10 +256,10 @@ def test_a_chat_closed_as_solved_reopens_when_the_user_writes_again(app_client, 
     chat(app_client, "Szef zabrał mi paszport")
     asked = len(rasa.messages)
     solve(app_client, csrf, chat_id)
-    told = inbox(app_client)
-    assert told[0] == "Masz prawo do zwrotu paszportu."
+    told = inbox(app_client)  # (two delivery jobs: their order is not fixed)
     reopen_until = polish(hm.SOLVED, when="").split("%")[0][:40]
-    assert told[1].startswith(reopen_until) and len(told) == 2, told
+    assert len(told) == 2 and "Masz prawo do zwrotu paszportu." in told, told
+    assert any(text.startswith(reopen_until) for text in told), told
     assert app_client.get("/staff/api/queue").json()["chats"] == []
 
     # The user writes again within the reopen time: the same chat, back with the same staff member (logged in,
@@ -281,8 +281,9 @@ def test_a_chat_closed_as_solved_reopens_when_the_user_writes_again(app_client, 
     # Staff answer and hand back: the assistant answers again (Rasa resumed once).
     headers = {"X-CSRF-Token": csrf}
     app_client.post(f"/staff/api/chats/{chat_id}/messages", json={"text": "Zadzwoń na policję."}, headers=headers)
+    assert inbox(app_client) == ["Zadzwoń na policję."]
     app_client.post(f"/staff/api/chats/{chat_id}/release", headers=headers)
-    assert inbox(app_client) == ["Zadzwoń na policję.", polish(hm.HANDED_BACK)]
+    assert inbox(app_client) == [polish(hm.HANDED_BACK)]
     answer = chat(app_client, "Ile wynosi płaca minimalna?")
     assert [m["text"] for m in answer["messages"]] == ["bot: Ile wynosi płaca minimalna?"]
     assert len(rasa.events) == 1

@@ -205,7 +205,7 @@ def everything(settings: Settings, decrypt: bool = True) -> list[tuple[str, str]
     return found
 
 
-@pytest.mark.parametrize("language", ["pl", "uk"])
+@pytest.mark.parametrize("language", list(TALK))
 def test_a_report_with_contact_keeps_the_pseudonym(stack: Stack, app, language: str) -> None:
     sessions, settings = app
     sender = f"webchat-{secrets.token_hex(12)}"
