@@ -39,7 +39,7 @@ from core.nlu_text import for_nlu
 from core.places import LIVE_STEMS, Gazetteer
 from core.privacy import Vault, pseudonym
 from core.render import BACK_TO_BOT, FORGET_IN_RASA_SINCE, Button, Reply, back_to_bot_button, payload
-from core.reports import bare_code
+from core.reports import bare_code, without_codes
 from core.safety import danger
 
 log = logging.getLogger("winbot.router")
@@ -349,7 +349,8 @@ class Router:
         elif is_payload:
             language = user.language or choose_language(None, "", incoming.language_hint)
         else:
-            language = choose_language(user.language, text, incoming.language_hint if first_contact else None)
+            language = choose_language(user.language, without_codes(text),
+                                       incoming.language_hint if first_contact else None)
         user.language = language
         chat = handoff.open_chat_of(db, user_id)
         back_to_bot = reopened = False

@@ -5,6 +5,9 @@
 - ``GET /staff/api/session`` gives ``{"username", "role", "csrf"}``; every POST under ``/staff/api/`` needs the
   ``X-CSRF-Token`` header. Every route needs a login and the right role (``staff``/``admin`` for chats and reports,
   ``mobile_team``/``admin`` for visits); staff see their WIN-punt's region and the national queue.
+- ``GET /staff/api/queue`` and ``GET /staff/api/chats/{id}`` (the issue's fields, plus ``reopened``: how often the
+  user wrote again after the chat was closed as solved); ``POST /staff/api/chats/{id}/close`` with ``{"outcome"}``,
+  one of ``OUTCOMES``: ``solved`` reopens the chat if the user writes again within WINBOT_HANDOFF_REOPEN_MINUTES.
 - What users typed is only ever put into the page as text (the console's script uses ``textContent``), and
   server-rendered pages escape it.
 """
