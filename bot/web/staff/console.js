@@ -7,7 +7,8 @@ const WORDS = {
   en: {
     title: "WIN-punt staff console", logout: "Log out", queue: "Queue", queue_empty: "Nobody is waiting.",
     claim: "Claim", release: "Hand back to the assistant", outcome: "Outcome", close: "Close",
-    o_answered: "answered", o_referred: "referred", o_no_reply: "no reply", o_other: "other",
+    o_answered: "answered", o_solved: "solved (reopens if the user writes again)", o_referred: "referred",
+    o_no_reply: "no reply", o_other: "other", reopened: "reopened", reopened_n: "Reopened",
     reply: "Reply (in the user's language)", quick: "Quick reply", send: "Send",
     note: "Internal note (never sent)", add_note: "Add note",
     window_closed: "This WhatsApp user wrote more than 24 hours ago: WhatsApp delivers your reply only as the approved template that invites them to write back.",
@@ -28,7 +29,8 @@ const WORDS = {
   nl: {
     title: "WIN-punt medewerkersconsole", logout: "Uitloggen", queue: "Wachtrij", queue_empty: "Er wacht niemand.",
     claim: "Oppakken", release: "Teruggeven aan de assistent", outcome: "Uitkomst", close: "Sluiten",
-    o_answered: "beantwoord", o_referred: "doorverwezen", o_no_reply: "geen reactie", o_other: "anders",
+    o_answered: "beantwoord", o_solved: "opgelost (gaat weer open als de gebruiker opnieuw schrijft)",
+    o_referred: "doorverwezen", o_no_reply: "geen reactie", o_other: "anders", reopened: "heropend", reopened_n: "Heropend",
     reply: "Antwoord (in de taal van de gebruiker)", quick: "Snel antwoord", send: "Versturen",
     note: "Interne notitie (wordt niet verstuurd)", add_note: "Notitie toevoegen",
     window_closed: "Deze WhatsApp-gebruiker schreef meer dan 24 uur geleden: WhatsApp bezorgt je antwoord alleen als het goedgekeurde sjabloon dat uitnodigt om terug te schrijven.",
@@ -101,6 +103,7 @@ async function loadQueue() {
     badges.push([t(chat.status), ""]);
     if (chat.claimed_by_me) badges.push([t("mine"), ""]);
     if (chat.returned_unanswered) badges.push([t("returned"), ""]);
+    if (chat.reopened) badges.push([t("reopened"), "reopened"]);
     for (const [text, kind] of badges) {
       const badge = document.createElement("span");
       badge.className = "badge " + kind;
@@ -123,7 +126,8 @@ async function loadChat() {
   $("chat-panel").hidden = false;
   $("chat-title").textContent = `${t("chat")} #${chat.id}`;
   $("chat-meta").textContent = `${chat.language.toUpperCase()} · ${chat.region || t("national")} · ${chat.channel} · ${t(chat.status)}` +
-    (chat.urgent ? ` · ${t("urgent")}${chat.reason ? ": " + chat.reason : ""}` : "");
+    (chat.urgent ? ` · ${t("urgent")}${chat.reason ? ": " + chat.reason : ""}` : "") +
+    (chat.reopened ? ` · ${t("reopened")}` : "");
   $("window-warning").hidden = chat.whatsapp_window_open !== false;
   $("claim").hidden = chat.claimed_by_me || chat.status === "closed";
   const transcript = $("transcript");
@@ -198,7 +202,7 @@ async function showView() {
   $("chat-panel").hidden = view !== "#chats" || selected === null;
   if (view === "#monitoring") {
     const data = await api("/staff/api/monitoring");
-    fillTable("m-handoffs", data.handoffs, ["month", "region", "language", "chats", "urgent", "median_wait_minutes", "p90_wait_minutes"]);
+    fillTable("m-handoffs", data.handoffs, ["month", "region", "language", "chats", "urgent", "reopened", "median_wait_minutes", "p90_wait_minutes"]);
     fillTable("m-reports", data.reports, ["month", "region", "category", "count"]);
     fillTable("m-answers", data.answers, ["month", "language", "topic", "count"]);
   }
