@@ -29,7 +29,7 @@ from core.content.info import EMERGENCY
 from core.folding import fold
 from core.i18n import gettext
 from core.privacy import Vault
-from core.render import Button, answer_button, menu_button, payload, render_answer
+from core.render import FORGET_IN_RASA_SINCE, Button, answer_button, menu_button, payload, render_answer
 from core.reports import (
     CATEGORIES,
     DANGER_CATEGORIES,
@@ -344,18 +344,39 @@ class ValidateReportAbuseForm(LocalisedAction):
 # --- after the form -------------------------------------------------------------------------------------------
 
 
-def _form_started_at(tracker: Tracker) -> dt.datetime | None:
-    """When the message that started the form reached Rasa (its events carry timestamps)."""
-    last_user: float | None = None
+def _report_started(tracker: Tracker) -> float | None:
+    """Rasa's timestamp of the message that started this report: the last user message before the last run of
+    action_report_abuse (the form can be re-entered after an interruption, so not the last ``active_loop``)."""
     started: float | None = None
+    last_user: float | None = None
     for event in tracker.events:
         if event.get("event") == "user":
             last_user = event.get("timestamp")
-        elif event.get("event") == "active_loop" and event.get("name") == FORM:
+        elif event.get("event") == "action" and event.get("name") == "action_report_abuse":
             started = last_user
+    return started
+
+
+def _form_started_at(tracker: Tracker) -> dt.datetime | None:
+    """When the message that started the form reached Rasa (its events carry timestamps), less a margin for the
+    clocks of the gateway (which stores the messages) and Rasa."""
+    started = _report_started(tracker)
     if started is None:
         return None
     return dt.datetime.fromtimestamp(started, dt.UTC) - _FORM_START_MARGIN
+
+
+def _last_user_message(tracker: Tracker) -> float | None:
+    return next((e.get("timestamp") for e in reversed(tracker.events) if e.get("event") == "user"), None)
+
+
+def forget_in_rasa(dispatcher: CollectingDispatcher, since: float | None) -> None:
+    """Ask the gateway to delete this conversation's events from ``since`` (a Rasa timestamp) from Rasa's tracker
+    store once this turn is stored: the turns that carried a report (or an anonymous report's code) would keep
+    its answers under the user's pseudonym. Rasa's API cannot delete events; the gateway can (bot/rasa_store.py).
+    """
+    if since is not None:
+        dispatcher.utter_message(json_message={FORGET_IN_RASA_SINCE: since})
 
 
 def _value(tracker: Tracker, slot: str) -> str | None:
@@ -373,6 +394,10 @@ class ActionReportSubmit(LocalisedAction):
         danger = bool(tracker.get_slot("report_danger"))
         events = clear_form()
         started = _form_started_at(tracker)
+        # Whatever the outcome, the report's turns leave Rasa's tracker store (asked for last, after the answers):
+        # a stored report keeps its text encrypted in the reports table, a cancelled one keeps nothing, an
+        # anonymous one no link to the chat.
+        report_started = _report_started(tracker)
         if tracker.get_slot("report_cancelled") or tracker.get_slot("report_consent") != "yes":
             if danger:
                 send(dispatcher, render_answer(EMERGENCY))
@@ -381,6 +406,7 @@ class ActionReportSubmit(LocalisedAction):
             send(dispatcher, render_answer(r.REPORT_DIRECTLY), [menu_button()])
             if started is not None:
                 forget_messages(db, vault(), tracker.sender_id, started)  # nothing stored: not even the answers
+            forget_in_rasa(dispatcher, report_started)
             return events
         categories = [c for c in (tracker.get_slot("report_categories") or []) if c in CATEGORIES]
         anonymous = tracker.get_slot("report_contact") != "contact"
@@ -402,9 +428,11 @@ class ActionReportSubmit(LocalisedAction):
         send(dispatcher, gettext(r.CONFIRMED_ANONYMOUS if anonymous else r.CONFIRMED_CONTACT))
         if report.urgent:
             send(dispatcher, gettext(r.URGENT_HANDOFF))
+            forget_in_rasa(dispatcher, report_started)
             return [*events, SlotSet("handoff_urgent", True), FollowupAction("action_human_handoff")]
         status_button = Button(gettext(r.BUTTON_STATUS), payload("report_status", report_code=report.code))
         send(dispatcher, render_answer(r.REPORT_DIRECTLY), [status_button, menu_button()])
+        forget_in_rasa(dispatcher, report_started)
         return events
 
 
@@ -434,3 +462,4 @@ def answer_status(dispatcher: CollectingDispatcher, tracker: Tracker, db: Sessio
         # Asking with the code from this chat would tie the anonymous report to the asker: drop that message.
         forget_messages(db, vault(), tracker.sender_id, dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10),
                         only_containing=report.code)
+        forget_in_rasa(dispatcher, _last_user_message(tracker))

@@ -1,4 +1,5 @@
-"""Operator commands until the staff console exists: `winbot points`, `winbot locations`, `winbot visits`.
+"""Operator commands: `winbot points`, `winbot locations`, `winbot visits`, `winbot announcements` (the staff
+console's Visits page, bot/staff_visits.py, calls the same services).
 
     winbot points import FILE.csv        validate, then add/update by code (a bad row: nothing changes)
     winbot points export [--output F]    the same columns, to stdout or a file
@@ -153,7 +154,7 @@ def _dispatch(args: argparse.Namespace, session: Session, out: TextIO, settings:
             if args.output:
                 print(f"{count} {args.command} written to {args.output}", file=out)
         elif args.action == "qr":
-            return _qr(args, session, out)
+            return _qr(args, session, out, settings)
         elif args.action == "seed":
             added = registry.seed_if_empty(session)
             print(f"points: {added} added from the seed" if added else "points: the registry is not empty; "
@@ -176,23 +177,20 @@ def _jobs(settings: Settings) -> Jobs:
     return jobs
 
 
-def _qr(args: argparse.Namespace, session: Session, out: TextIO) -> int:
-    import os
+def _qr(args: argparse.Namespace, session: Session, out: TextIO, settings: Settings) -> int:
     from pathlib import Path
 
     from core import locations as loc
-    from core.qr import deep_link, write_qr
+    from core.qr import QrError, link_for, write_qr
 
     location = loc.get_location(session, args.code)
     if location is None:
         raise loc.LocationError(f"no housing location with code {args.code!r} (see `winbot locations export`)")
-    channel = args.channel or ("telegram" if os.environ.get("TELEGRAM_BOT_USERNAME") else "web")
-    needs = {"telegram": "TELEGRAM_BOT_USERNAME", "whatsapp": "WHATSAPP_DISPLAY_NUMBER"}.get(channel)
-    if needs and not os.environ.get(needs):
-        raise loc.LocationError(f"set {needs} to make a {channel} QR code")
-    link = deep_link(location.code, os.environ.get("TELEGRAM_BOT_USERNAME") if channel == "telegram" else None,
-                     os.environ.get("WINBOT_PUBLIC_URL", "http://127.0.0.1:8080"),
-                     os.environ.get("WHATSAPP_DISPLAY_NUMBER") if channel == "whatsapp" else None)
+    try:
+        link = link_for(location.code, args.channel, telegram_bot=settings.telegram_bot_username,
+                        whatsapp_number=settings.whatsapp_display_number, public_url=settings.public_url)
+    except QrError as exc:
+        raise loc.LocationError(str(exc)) from None
     png, svg = write_qr(location.code, link, location.name, Path(args.out_dir))
     print(f"QR code for {location.name} ({link}) written to {png} and {svg}", file=out)
     return 0

@@ -66,6 +66,12 @@ class Handoff:
         chats.record(db, self.vault, chat, "bot", text)
         self.send(db, chat, replies)
 
+    def say_text(self, db: Session, chat: HandoffChat, text: str, buttons: list[Button] | None = None) -> None:
+        """Queue one assistant text already in the chat's language (one with placeholders filled), recorded in
+        the transcript as the bot's."""
+        chats.record(db, self.vault, chat, "bot", text)
+        self.send(db, chat, [Reply(text, buttons or [])])
+
     async def _deliver(self, job: JobContext) -> None:
         data: dict[str, Any] = job.payload
         user_id, channel, language = data["user_id"], data["channel"], data["language"]

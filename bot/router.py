@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.rasa_client import BotMessage, RasaClient, RasaUnavailable
+from bot.rasa_store import purge_rasa_events
 from core import handoff
 from core.content import handoff_messages as hm
 from core.content import messages as m
@@ -37,8 +38,8 @@ from core.language import choose_language
 from core.nlu_text import for_nlu
 from core.places import LIVE_STEMS, Gazetteer
 from core.privacy import Vault, pseudonym
-from core.render import BACK_TO_BOT, Button, Reply, back_to_bot_button, payload
-from core.reports import bare_code
+from core.render import BACK_TO_BOT, FORGET_IN_RASA_SINCE, Button, Reply, back_to_bot_button, payload
+from core.reports import bare_code, without_codes
 from core.safety import danger
 
 log = logging.getLogger("winbot.router")
@@ -74,6 +75,9 @@ class Incoming:
 class Outgoing:
     language: str
     messages: list[Reply] = field(default_factory=list)
+    #: An action asked to drop this stretch of the conversation from Rasa's tracker store (the turns that carried
+    #: a report, see actions/reports.py): Rasa's timestamp of its first event. Never sent to the user.
+    forget_in_rasa_since: float | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -177,6 +181,8 @@ class _Received:
     resume_chat: int | None = None
     #: The user went back to the assistant from a chat with staff.
     back_to_bot: bool = False
+    #: This message reopened a chat staff had closed as solved.
+    reopened: bool = False
 
 
 @dataclass(frozen=True)
@@ -206,8 +212,16 @@ class Router:
         pseudonym_key: bytes,
         vault: Vault,
         max_chars: int = 2000,
+        rasa_tracker_url: str | None = None,
+        reopen_within: dt.timedelta = dt.timedelta(hours=72),
+        staff_max_chats: int = 5,
     ) -> None:
         self.rasa = rasa
+        #: Rasa's SQL tracker store (bot.rasa_store.rasa_tracker_url); None: nothing is deleted from it.
+        self.rasa_tracker_url = rasa_tracker_url
+        #: A chat staff closed as solved is reopened by a message written within this time (core/handoff.py).
+        self.reopen_within = reopen_within
+        self.staff_max_chats = staff_max_chats
         self.gazetteer = gazetteer
         self.pseudonym_key = pseudonym_key
         self.vault = vault
@@ -286,11 +300,20 @@ class Router:
             answered.append(got.message_id)
         chosen = outgoing.language if outgoing.language != got.language else None
         await uow.transaction(self._finish, user_id, answered, None, chosen, got.resume_chat)
+        if outgoing.forget_in_rasa_since is not None and self.rasa_tracker_url:
+            # Rasa has stored the turn by now (it saves the tracker before it answers); the next message of this
+            # user waits for the lock held here, so it reads the tracker without those events.
+            removed = await asyncio.to_thread(purge_rasa_events, self.rasa_tracker_url, user_id,
+                                              outgoing.forget_in_rasa_since)
+            log.info("removed %d events of user %s from Rasa's tracker store", removed, user_id)
         return outgoing
 
     @staticmethod
     def _to_staff_reply(got: _Received) -> Outgoing:
         """While a person owns the chat the assistant stays silent; while it waits, the user hears it is passed on."""
+        if got.reopened:
+            with use_locale(got.language):
+                return Outgoing(got.language, [Reply(gettext(hm.REOPENED), [back_to_bot_button()])])
         if got.to_staff is ChatStatus.ACTIVE:
             return Outgoing(got.language, [])
         with use_locale(got.language):
@@ -326,10 +349,19 @@ class Router:
         elif is_payload:
             language = user.language or choose_language(None, "", incoming.language_hint)
         else:
-            language = choose_language(user.language, text, incoming.language_hint if first_contact else None)
+            language = choose_language(user.language, without_codes(text),
+                                       incoming.language_hint if first_contact else None)
         user.language = language
         chat = handoff.open_chat_of(db, user_id)
-        back_to_bot = False
+        back_to_bot = reopened = False
+        if chat is None and not is_payload:
+            # Written (not a button or command) soon after staff closed the chat as solved: it opens again.
+            chat = handoff.reopenable_chat_of(db, user_id, self.reopen_within)
+            if chat is not None:
+                handoff.reopen(db, chat, self.staff_max_chats)
+                handoff.record(db, self.vault, chat, "note", "reopened: the user wrote again after the chat was "
+                                                             "closed as solved")
+                reopened = True
         if chat is not None:
             if text not in (BACK_TO_BOT, "/bot"):
                 # A person has (or will take) this conversation: the message goes to them, not to Rasa.
@@ -342,7 +374,8 @@ class Router:
                 db.add(InboundMessage(user_id=user_id, channel=incoming.channel, language=language,
                                       text_encrypted=self.vault.encrypt(raw), status=MessageStatus.ANSWERED,
                                       answered_at=dt.datetime.now(dt.UTC)))
-                return _Received(language, first_contact, None, text, None, is_payload, {}, [], to_staff=chat.status)
+                return _Received(language, first_contact, None, text, None, is_payload, {}, [], to_staff=chat.status,
+                                 reopened=reopened)
             handoff.close(chat, "back_to_bot")
             handoff.record(db, self.vault, chat, "note", "the user went back to the assistant")
             text, is_payload, back_to_bot = '/greet{"menu":"1"}', True, True
@@ -453,6 +486,10 @@ class Router:
     def _convert(message: BotMessage, outgoing: Outgoing) -> list[Reply]:
         if message.custom and message.custom.get("set_language") in LANGUAGES:
             outgoing.language = message.custom["set_language"]
+        if message.custom and isinstance(message.custom.get(FORGET_IN_RASA_SINCE), int | float):
+            since = float(message.custom[FORGET_IN_RASA_SINCE])
+            current = outgoing.forget_in_rasa_since
+            outgoing.forget_in_rasa_since = since if current is None else min(current, since)
         if not message.text:
             return []
         buttons = [Button(str(b.get("title", "")), str(b.get("payload", ""))) for b in message.buttons]

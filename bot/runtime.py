@@ -8,6 +8,7 @@ default; ``winbot run`` turns it off and starts a separate worker process).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from bot.announcer import Announcer
 from bot.channels import Channels, build_channels
 from bot.handoff import MAINTAIN_EVERY, MAINTAIN_TASK, Handoff
 from bot.rasa_client import RasaClient
+from bot.rasa_store import rasa_tracker_url
 from bot.router import Router
 from core import jobs as job_table
 from core.announcements import ANNOUNCE_QUEUE, OUTBOUND_QUEUE, register_fanout
@@ -85,7 +87,9 @@ def build_runtime(
     vault = Vault(settings.encryption_key)
     rasa_client = rasa or RasaClient(settings.rasa_url, timeout=settings.rasa_timeout)
     router = Router(rasa_client, Gazetteer.load(), settings.pseudonym_key, vault,
-                    max_chars=settings.max_message_chars)
+                    max_chars=settings.max_message_chars, rasa_tracker_url=rasa_tracker_url(settings),
+                    reopen_within=dt.timedelta(minutes=settings.handoff_reopen_minutes),
+                    staff_max_chats=settings.staff_max_chats)
     jobs = Jobs(vault)
 
     async def prune(job: JobContext) -> None:

@@ -5,12 +5,17 @@
 - ``GET /staff/api/session`` gives ``{"username", "role", "csrf"}``; every POST under ``/staff/api/`` needs the
   ``X-CSRF-Token`` header. Every route needs a login and the right role (``staff``/``admin`` for chats and reports,
   ``mobile_team``/``admin`` for visits); staff see their WIN-punt's region and the national queue.
+- ``GET /staff/api/queue`` and ``GET /staff/api/chats/{id}`` (the issue's fields, plus ``reopened``: how often the
+  user wrote again after the chat was closed as solved); ``POST /staff/api/chats/{id}/close`` with ``{"outcome"}``,
+  one of ``OUTCOMES``: ``solved`` reopens the chat if the user writes again within WINBOT_HANDOFF_REOPEN_MINUTES.
 - What users typed is only ever put into the page as text (the console's script uses ``textContent``), and
   server-rendered pages escape it.
+- The mobile-team pages (visits, announcements, QR posters) are in bot/staff_visits.py.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import io
 import logging
@@ -28,13 +33,16 @@ from bot.guard import address_key, client_ip
 from bot.http import BadRequest, read_body, read_json
 from bot.limits import TokenBucketLimiter, retry_after_header
 from bot.runtime import Runtime
+from bot.staff_visits import VisitPages
 from core import handoff as chats
 from core import monitoring, reports
 from core import staff as accounts
+from core.announcements import ANNOUNCE_QUEUE, OUTBOUND_QUEUE
 from core.content import handoff_messages as hm
 from core.content.catalog import ALL_ANSWERS
 from core.db.models import ChatStatus, HandoffChat, Report, ReportStatus, StaffRole, User, utcnow
 from core.db.uow import UnitOfWork
+from core.formatting import format_datetime
 from core.i18n import LANGUAGES, gettext, use_locale
 from core.render import Reply, back_to_bot_button, render_answer
 from core.staff import Staff
@@ -59,7 +67,9 @@ QUICK_REPLIES = {
     "/wait": hm.WAITING_ACK,
     "/back": hm.HANDED_BACK,
 }
-OUTCOMES = ("answered", "referred", "no_reply", "other")
+#: "solved": the staff reply solved the question; the chat reopens if the user writes again within
+#: WINBOT_HANDOFF_REOPEN_MINUTES (core/handoff.py).
+OUTCOMES = ("answered", chats.SOLVED, "referred", "no_reply", "other")
 
 Handler = Callable[[Session, Request, Staff], Any]
 
@@ -118,6 +128,7 @@ class StaffConsole:
                   methods=["POST"]),
             Route("/staff/api/monitoring", self.api(self.monitoring, roles=CHAT_ROLES)),
             Route("/staff/api/monitoring.csv", self.monitoring_csv),
+            *VisitPages(self).routes(),
         ]
 
     # -- pages ------------------------------------------------------------------------------------------------
@@ -224,7 +235,10 @@ class StaffConsole:
     def api(
         self, handler: Handler, *, roles: tuple[StaffRole, ...], post: bool = False
     ) -> Callable[[Request], Awaitable[Response]]:
-        """Login, role and (for POST) CSRF checks, one unit of work, errors as JSON: around every API handler."""
+        """Login, role and (for POST) CSRF checks, one unit of work, errors as JSON: around every API handler.
+
+        A handler returns what becomes the JSON answer, or a whole Response (a page that needs the same checks).
+        """
 
         async def endpoint(request: Request) -> Response:
             token = request.cookies.get(COOKIE)
@@ -252,9 +266,10 @@ class StaffConsole:
                                                  else 404))
                 except BadRequest as exc:
                     return _headers(JSONResponse({"error": exc.message}, status_code=exc.status))
-            if post:
-                self.runtime.jobs.notify("outbound")
-            return _headers(JSONResponse(result))
+            if post:  # a worker in this process starts at once on what the request queued
+                self.runtime.jobs.notify(OUTBOUND_QUEUE)
+                self.runtime.jobs.notify(ANNOUNCE_QUEUE)
+            return _headers(result if isinstance(result, Response) else JSONResponse(result))
 
         return endpoint
 
@@ -267,10 +282,11 @@ class StaffConsole:
         return {"chats": [{
             "id": chat.id, "language": chat.language, "region": chat.region, "status": chat.status.value,
             "urgent": chat.urgent, "reason": chat.reason, "channel": chat.channel,
-            "waiting_seconds": int((now - chat.created_at).total_seconds()) if chat.status is ChatStatus.WAITING
-            else int(((chat.claimed_at or now) - chat.created_at).total_seconds()),
+            "waiting_seconds": int((now - chats.waiting_since(chat)).total_seconds())
+            if chat.status is ChatStatus.WAITING
+            else int(((chat.claimed_at or now) - chats.waiting_since(chat)).total_seconds()),
             "claimed_by_me": chat.claimed_by == staff.id, "claimed": chat.claimed_by is not None,
-            "returned_unanswered": chat.returned_unanswered,
+            "returned_unanswered": chat.returned_unanswered, "reopened": chat.reopened_count,
         } for chat in chats.queue(db, staff)]}
 
     def _chat(self, db: Session, request: Request, staff: Staff) -> HandoffChat:
@@ -286,6 +302,7 @@ class StaffConsole:
         return {"id": chat.id, "language": chat.language, "region": chat.region, "status": chat.status.value,
                 "channel": chat.channel, "urgent": chat.urgent, "reason": chat.reason, "outcome": chat.outcome,
                 "claimed_by_me": chat.claimed_by == staff.id, "whatsapp_window_open": window_open,
+                "reopened": chat.reopened_count,
                 "messages": chats.transcript(db, self.vault, chat)}
 
     def claim(self, db: Session, request: Request, staff: Staff) -> dict[str, Any]:
@@ -338,7 +355,13 @@ class StaffConsole:
             raise chats.HandoffError("this chat is closed already")
         chats.close(chat, outcome)
         chats.record(db, self.vault, chat, "note", f"closed by {staff.username}: {outcome}")
-        self.runtime.handoff.say(db, chat, hm.HANDED_BACK)
+        if outcome == chats.SOLVED and self.settings.handoff_reopen_minutes > 0:
+            until = utcnow() + dt.timedelta(minutes=self.settings.handoff_reopen_minutes)
+            with use_locale(chat.language):
+                when = format_datetime(until, chat.language, style="short")
+                self.runtime.handoff.say_text(db, chat, gettext(hm.SOLVED, when=when), [back_to_bot_button()])
+        else:
+            self.runtime.handoff.say(db, chat, hm.HANDED_BACK)
         return {"id": chat.id, "status": chat.status.value, "outcome": outcome}
 
     def quick_replies(self, db: Session, request: Request, staff: Staff) -> dict[str, Any]:

@@ -245,6 +245,9 @@ def plan_visit(db: Session, jobs: Jobs, location_code: str, starts_at: dt.dateti
                announce_at: dt.datetime | None = None, now: dt.datetime | None = None) -> MobileTeamVisit:
     """Add a visit and announce it to the location's subscribers: now, at ``announce_at``, or (``announce``
     False) not yet (then :func:`schedule_announcement`)."""
+    now = now or utcnow()
+    if starts_at.tzinfo is not None and starts_at <= now:
+        raise AnnouncementError("a visit cannot start in the past: check the date and time")
     checked = _check_note_languages(note, note_languages)
     visit = locations.add_visit(db, location_code, starts_at, ends_at, team, languages, topics, note)
     visit.note_languages = checked
@@ -273,6 +276,10 @@ def edit_visit(db: Session, jobs: Jobs, visit_id: int, *, starts_at: dt.datetime
     not announced yet keeps its announcement time with the new details."""
     now = now or utcnow()
     visit = locations.get_visit(db, visit_id)
+    if visit.ends_at <= now:
+        raise AnnouncementError(f"visit {visit_id} is over; plan a new visit instead")
+    if starts_at is not None and starts_at.tzinfo is not None and starts_at != visit.starts_at and starts_at <= now:
+        raise AnnouncementError("a visit cannot be moved into the past: check the date and time")
     before = (visit.starts_at, visit.ends_at, visit.team, visit.languages, visit.topics, visit.note,
               visit.note_languages)
     visit = locations.change_visit(db, visit_id, starts_at=starts_at, ends_at=ends_at, team=team,

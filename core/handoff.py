@@ -5,6 +5,12 @@ A user asks for a person (``human_handoff``, a button, the second fallback, or t
 and language. While it is *waiting* or *active* (a staff member owns it), the user's messages go to staff, not
 to Rasa. Staff hand back explicitly (*closed*, outcome ``back_to_bot``); the user can go back to the bot at any
 time. Functions take the caller's Session and never commit.
+
+Staff can close a chat as **solved** right after their reply. If the user writes again within the reopen time
+(``WINBOT_HANDOFF_REOPEN_MINUTES``, 72 hours by default) the same chat opens again, transcript and all: with the
+same staff member when they are logged in and have room, else back in the queue of the same region and language
+(:func:`reopen`). Rasa stays paused meanwhile, so the assistant does not answer in between. After that time, or once
+the user went back to the assistant, their messages go to the assistant as usual.
 """
 
 from __future__ import annotations
@@ -19,12 +25,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from core.db.models import ChatMessage, ChatStatus, HandoffChat, StaffRole, StaffUser, utcnow
+from core.db.models import ChatMessage, ChatStatus, HandoffChat, StaffRole, StaffSession, StaffUser, utcnow
 from core.privacy import Vault
 from core.staff import Staff
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 OPEN = (ChatStatus.WAITING, ChatStatus.ACTIVE)
+#: The outcome of a chat whose question staff solved: reopened if the user writes again in time.
+SOLVED = "solved"
 #: Risk flags that put a chat at the top of the urgent queue (the code is shown to staff).
 RISK_REASONS = ("violence", "trafficking", "self_harm", "danger", "report_urgent")
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -121,6 +129,53 @@ def paused_chat_of(db: Session, user_id: str) -> int | None:
     ).order_by(HandoffChat.id.desc()).limit(1))
 
 
+def waiting_since(chat: HandoffChat) -> dt.datetime:
+    """When the user started waiting: the request, or the last reopening."""
+    return chat.reopened_at or chat.created_at
+
+
+def reopenable_chat_of(db: Session, user_id: str, within: dt.timedelta,
+                       now: dt.datetime | None = None) -> HandoffChat | None:
+    """The user's last chat, if staff closed it as solved less than ``within`` ago and the user has not talked to
+    the assistant since (Rasa is still paused for it)."""
+    if within <= dt.timedelta(0):
+        return None
+    chat = db.scalar(select(HandoffChat).where(HandoffChat.user_id == user_id)
+                     .order_by(HandoffChat.id.desc()).limit(1))
+    if (chat is None or chat.status is not ChatStatus.CLOSED or chat.outcome != SOLVED or not chat.paused_in_rasa
+            or chat.closed_at is None):
+        return None
+    return chat if (now or utcnow()) - chat.closed_at < within else None
+
+
+def staff_available(db: Session, staff_id: int, max_chats: int, now: dt.datetime | None = None) -> bool:
+    """Logged in now (a console session that has not expired), not disabled, and with room for one more chat."""
+    now = now or utcnow()
+    staff = db.get(StaffUser, staff_id)
+    if staff is None or not staff.active:
+        return False
+    logged_in = db.scalar(select(StaffSession.token_hash).where(StaffSession.staff_id == staff_id,
+                                                                StaffSession.expires_at > now).limit(1))
+    active = db.scalars(select(HandoffChat.id).where(HandoffChat.claimed_by == staff_id,
+                                                     HandoffChat.status == ChatStatus.ACTIVE)).all()
+    return logged_in is not None and len(active) < max_chats
+
+
+def reopen(db: Session, chat: HandoffChat, max_chats: int, now: dt.datetime | None = None) -> None:
+    """The user wrote again after the chat was closed as solved: it is open again, for the staff member who had it
+    when they are there and have room (they must answer within the claim time, or it goes back to the queue),
+    else waiting in the queue of its region and language."""
+    now = now or utcnow()
+    previous = chat.claimed_by
+    chat.status, chat.closed_at, chat.outcome = ChatStatus.WAITING, None, None
+    chat.claimed_by, chat.claimed_at, chat.last_staff_at = None, None, None
+    chat.reopened_count = (chat.reopened_count or 0) + 1
+    chat.reopened_at, chat.last_user_at = now, now
+    chat.timeout_notified = chat.returned_unanswered = False
+    if previous is not None and staff_available(db, previous, max_chats, now):
+        chat.status, chat.claimed_by, chat.claimed_at = ChatStatus.ACTIVE, previous, now
+
+
 def request_person(
     db: Session, user_id: str, channel: str, language: str, region: str | None, *, urgent: bool = False,
     reason: str | None = None,
@@ -163,7 +218,7 @@ def queue(db: Session, staff: Staff) -> list[HandoffChat]:
     if staff.role is not StaffRole.ADMIN:
         statement = statement.where(or_(HandoffChat.region.is_(None), HandoffChat.region == staff.region))
     chats = list(db.scalars(statement))
-    return sorted(chats, key=lambda c: (not c.urgent, c.created_at, c.id))
+    return sorted(chats, key=lambda c: (not c.urgent, waiting_since(c), c.id))
 
 
 def claim(db: Session, chat: HandoffChat, staff: Staff, max_chats: int) -> None:
@@ -201,12 +256,12 @@ def transcript(db: Session, vault: Vault, chat: HandoffChat) -> list[dict[str, A
 def waiting_estimate(db: Session, region: str | None, now: dt.datetime | None = None) -> float | None:
     """Typical wait (median seconds until a staff member took a chat) over the last week; None when unknown."""
     since = (now or utcnow()) - dt.timedelta(days=7)
-    statement = select(HandoffChat.created_at, HandoffChat.claimed_at).where(
+    statement = select(HandoffChat.created_at, HandoffChat.reopened_at, HandoffChat.claimed_at).where(
         HandoffChat.claimed_at.is_not(None), HandoffChat.created_at >= since)
     if region:
         statement = statement.where(HandoffChat.region == region)
-    waits = [(claimed - created).total_seconds() for created, claimed in db.execute(statement.limit(200))
-             if claimed is not None]
+    waits = [(claimed - (reopened or created)).total_seconds()
+             for created, reopened, claimed in db.execute(statement.limit(200)) if claimed is not None]
     return statistics.median(waits) if waits else None
 
 
@@ -230,7 +285,7 @@ def check_timeouts(
     now = now or utcnow()
     events: list[Timeout] = []
     for chat in db.scalars(select(HandoffChat).where(HandoffChat.status.in_(OPEN))):
-        last = max(t for t in (chat.last_user_at, chat.last_staff_at, chat.claimed_at, chat.created_at) if t)
+        last = max(t for t in (chat.last_user_at, chat.last_staff_at, chat.claimed_at, waiting_since(chat)) if t)
         if now - last >= silent:
             close(chat, "silent")
             events.append(Timeout(chat.id, chat.user_id, chat.channel, chat.language, "silent"))
@@ -242,7 +297,7 @@ def check_timeouts(
             events.append(Timeout(chat.id, chat.user_id, chat.channel, chat.language, "unclaimed"))
             continue
         if (chat.status is ChatStatus.WAITING and not chat.timeout_notified and hours.is_open(now)
-                and now - chat.created_at >= no_answer):
+                and now - waiting_since(chat) >= no_answer):
             chat.timeout_notified = True
             events.append(Timeout(chat.id, chat.user_id, chat.channel, chat.language, "no_answer"))
     return events

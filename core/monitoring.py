@@ -43,24 +43,27 @@ def answers(db: Session, region: str | None = None) -> list[dict[str, Any]]:
 
 
 def handoffs(db: Session, region: str | None = None) -> list[dict[str, Any]]:
-    """Chats with a person per month, region and language: how many, how many urgent, median and 90th-percentile
-    wait until a person took the chat (minutes), and how they ended."""
-    statement = select(HandoffChat.created_at, HandoffChat.claimed_at, HandoffChat.region, HandoffChat.language,
-                       HandoffChat.urgent, HandoffChat.outcome)
+    """Chats with a person per month, region and language: how many, how many urgent, how many were reopened (the
+    user wrote again after staff closed them as solved), median and 90th-percentile wait until a person took the
+    chat (minutes; for a reopened chat from its last reopening), and how they ended."""
+    statement = select(HandoffChat.created_at, HandoffChat.reopened_at, HandoffChat.claimed_at, HandoffChat.region,
+                       HandoffChat.language, HandoffChat.urgent, HandoffChat.outcome, HandoffChat.reopened_count)
     if region is not None:
         statement = statement.where(HandoffChat.region == region)
     groups: dict[tuple[str, str, str], list[tuple[Any, ...]]] = defaultdict(list)
-    for created, claimed, chat_region, language, urgent, outcome in db.execute(statement):
-        groups[(month_of(created), chat_region or "national", language)].append((created, claimed, urgent, outcome))
+    for created, reopened_at, claimed, chat_region, language, urgent, outcome, reopened in db.execute(statement):
+        groups[(month_of(created), chat_region or "national", language)].append(
+            (reopened_at or created, claimed, urgent, outcome, reopened or 0))
     result = []
     for (month, chat_region, language), chats in sorted(groups.items()):
-        waits = sorted((claimed - created).total_seconds() / 60 for created, claimed, _u, _o in chats if claimed)
+        waits = sorted((claimed - since).total_seconds() / 60 for since, claimed, *_rest in chats if claimed)
         outcomes: dict[str, int] = defaultdict(int)
-        for *_rest, outcome in chats:
+        for _since, _claimed, _urgent, outcome, _reopened in chats:
             outcomes[outcome or "open"] += 1
         result.append({
             "month": month, "region": chat_region, "language": language, "chats": len(chats),
-            "urgent": sum(1 for _c, _cl, urgent, _o in chats if urgent), "taken": len(waits),
+            "urgent": sum(1 for _s, _c, urgent, _o, _r in chats if urgent),
+            "reopened": sum(1 for *_rest, reopened in chats if reopened), "taken": len(waits),
             "median_wait_minutes": round(statistics.median(waits), 1) if waits else None,
             "p90_wait_minutes": round(waits[min(len(waits) - 1, int(len(waits) * 0.9))], 1) if waits else None,
             "outcomes": dict(sorted(outcomes.items())),
@@ -93,5 +96,6 @@ def write_csv(stream: TextIO, tables: dict[str, list[dict[str, Any]]]) -> None:
                          row["p90_wait_minutes"] if row["p90_wait_minutes"] is not None else ""])
         for outcome, n in row["outcomes"].items():
             writer.writerow(["handoffs", row["month"], row["region"], row["language"], outcome, n, "", ""])
+        writer.writerow(["handoffs", row["month"], row["region"], row["language"], "reopened", row["reopened"], "", ""])
     for row in tables.get("reports", []):
         writer.writerow(["reports", row["month"], row["region"], "", row["category"], row["count"], "", ""])

@@ -34,6 +34,29 @@ def deep_link(code: str, telegram_bot: str | None, public_url: str, whatsapp_num
     return f"{public_url.rstrip('/')}/?start=loc_{code}"
 
 
+#: Where a code can lead, and the setting each needs (the web chat needs none: WINBOT_PUBLIC_URL has a default).
+CHANNELS = ("telegram", "whatsapp", "web")
+
+
+class QrError(ValueError):
+    """A code for a channel that is not configured; the message names the setting."""
+
+
+def link_for(code: str, channel: str | None, *, telegram_bot: str | None, whatsapp_number: str | None,
+             public_url: str) -> str:
+    """The link a location's code opens: ``channel`` or, when None, Telegram if the bot's name is set, else the
+    web chat."""
+    channel = channel or ("telegram" if telegram_bot else "web")
+    if channel not in CHANNELS:
+        raise QrError(f"the channel must be one of {', '.join(CHANNELS)}")
+    if channel == "telegram" and not telegram_bot:
+        raise QrError("set TELEGRAM_BOT_USERNAME to make a telegram QR code")
+    if channel == "whatsapp" and not whatsapp_number:
+        raise QrError("set WHATSAPP_DISPLAY_NUMBER to make a whatsapp QR code")
+    return deep_link(code, telegram_bot if channel == "telegram" else None, public_url,
+                     whatsapp_number if channel == "whatsapp" else None)
+
+
 def captions() -> list[str]:
     lines = []
     for language in LANGUAGES:
@@ -47,6 +70,18 @@ def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
         if Path(candidate).exists():
             return ImageFont.truetype(candidate, size)
     return ImageFont.load_default(size=size)
+
+
+def _svg_code(link: str) -> tuple[str, int]:
+    """The code alone as an SVG document (black paths, no caption) and its width in pixels."""
+    image = qrcode.make(link, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=4)
+    return image.to_string(encoding="unicode"), int(float(image.pixel_size))
+
+
+def qr_svg(link: str) -> str:
+    """The code alone as an inline ``<svg>`` element (no XML declaration), for a page that adds its own caption."""
+    body, _size = _svg_code(link)
+    return body[body.index("<svg"):]
 
 
 def write_qr(code: str, link: str, location_name: str, out_dir: Path) -> tuple[Path, Path]:
@@ -70,9 +105,7 @@ def write_qr(code: str, link: str, location_name: str, out_dir: Path) -> tuple[P
     png = out_dir / f"{code}.png"
     canvas.save(png)
 
-    svg_image = qrcode.make(link, image_factory=qrcode.image.svg.SvgPathImage, box_size=12, border=4)
-    body = svg_image.to_string(encoding="unicode")
-    size = int(float(svg_image.pixel_size))
+    body, size = _svg_code(link)
     text = "".join(
         f'<text x="{size // 2}" y="{size + 28 + i * 28}" text-anchor="middle" font-family="sans-serif" '
         f'font-size="18">{escape(line)}</text>'

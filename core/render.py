@@ -125,6 +125,10 @@ def answer_button(key: str) -> Button:
     return Button(gettext(answer.title), payload(answer.intent, subtopic=key))
 
 
+#: The key of an action's custom message that asks the gateway to delete this conversation's events from Rasa's
+#: tracker store from a Rasa timestamp on (the turns that carried a report: actions/reports.py, bot/router.py).
+FORGET_IN_RASA_SINCE = "forget_in_rasa_since"
+
 #: The payload of the "Back to assistant" button while a person has the chat (also typed as /bot).
 BACK_TO_BOT = "/back_to_bot"
 

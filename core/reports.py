@@ -96,6 +96,16 @@ def bare_code(text: str) -> str | None:
     return find_code(core)
 
 
+def without_codes(text: str) -> str:
+    """The message without its report codes: random letters that language detection would read as any language
+    ("статус 6uu-jza4" came out Ukrainian for a Bulgarian user)."""
+
+    def drop(match: re.Match[str]) -> str:
+        return " " if find_code(match.group(0)) else match.group(0)
+
+    return _CODE_IN_TEXT.sub(drop, text or "")
+
+
 def has_danger_words(text: str) -> bool:
     folded = fold(text or "")
     if any(phrase in folded for phrase in _DANGER_PHRASES):

@@ -72,6 +72,8 @@ class Settings:
     handoff_no_answer_minutes: float = 30.0
     handoff_claim_minutes: float = 10.0
     handoff_silent_minutes: float = 240.0
+    #: A chat staff closed as "solved" is reopened when the user writes again within this time (0: never).
+    handoff_reopen_minutes: float = 4320.0
     staff_max_chats: int = 5
     # Visit announcements (issue 9): when reminders go out (core.announcements.parse_reminders), the outbound
     # queue's sends a second and at once per worker process, and the WhatsApp template per message kind.
@@ -82,6 +84,11 @@ class Settings:
     outbound_concurrency: int = 8
     #: Message kind (announcement, reminder, change, cancellation) -> approved template name.
     whatsapp_visit_templates: Mapping[str, str] = field(default_factory=dict)
+    # Where a housing location's QR code leads (core/qr.py): the bot's @name on Telegram, the WhatsApp number
+    # residents write to, and the web chat's public address.
+    telegram_bot_username: str | None = None
+    whatsapp_display_number: str | None = None
+    public_url: str = "http://127.0.0.1:8080"
 
     @property
     def whatsapp_enabled(self) -> bool:
@@ -145,12 +152,16 @@ class Settings:
             handoff_no_answer_minutes=_float(env, "WINBOT_HANDOFF_NO_ANSWER_MINUTES", 30.0),
             handoff_claim_minutes=_float(env, "WINBOT_HANDOFF_CLAIM_MINUTES", 10.0),
             handoff_silent_minutes=_float(env, "WINBOT_HANDOFF_SILENT_MINUTES", 240.0),
+            handoff_reopen_minutes=_float(env, "WINBOT_HANDOFF_REOPEN_MINUTES", 4320.0, zero_allowed=True),
             staff_max_chats=max(1, _int(env, "WINBOT_STAFF_MAX_CHATS", 5)),
             visit_reminders=_reminders(env),
             telegram_max_rate=_float(env, "TELEGRAM_MAX_RATE", 30.0),
             outbound_rate=_float(env, "WINBOT_OUTBOUND_RATE", 28.0),
             outbound_concurrency=max(1, _int(env, "WINBOT_OUTBOUND_CONCURRENCY", 8)),
             whatsapp_visit_templates=_visit_templates(env),
+            telegram_bot_username=(env.get("TELEGRAM_BOT_USERNAME") or "").lstrip("@") or None,
+            whatsapp_display_number=env.get("WHATSAPP_DISPLAY_NUMBER") or None,
+            public_url=(env.get("WINBOT_PUBLIC_URL") or "http://127.0.0.1:8080").rstrip("/"),
         )
 
 
@@ -191,7 +202,8 @@ def _office_hours(env: Mapping[str, str]) -> dict[str, str]:
     return hours
 
 
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
+def _float(env: Mapping[str, str], name: str, default: float, zero_allowed: bool = False) -> float:
+    """A positive number (or 0 when ``zero_allowed``: a feature switched off)."""
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -199,8 +211,8 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         value = float(raw)
     except ValueError as exc:
         raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
-    if value <= 0:
-        raise SettingsError(f"{name} must be more than 0, got {raw!r}")
+    if value < 0 or (value == 0 and not zero_allowed):
+        raise SettingsError(f"{name} must be more than 0{' (or 0)' if zero_allowed else ''}, got {raw!r}")
     return value
 
 

@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -24,6 +25,8 @@ class Stack:
     url: str
     #: The environment the stack runs with, so `winbot` operator commands reach the same database.
     env: dict[str, str]
+    #: The fake Telegram Bot API the stack polls (tests.channels.conftest.FakeTelegram); None for WINBOT_TEST_URL.
+    telegram: Any = None
 
 
 @pytest.fixture(scope="session")
@@ -37,7 +40,14 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     if os.environ.get("WINBOT_TEST_URL"):
         yield Stack(os.environ["WINBOT_TEST_URL"].rstrip("/"), dict(os.environ))
         return
+    from tests.channels.conftest import TOKEN, FakeTelegram, ServerThread
+
     var_dir = tmp_path_factory.mktemp("stack-var")
+    # Telegram too, against a fake Bot API on a free port (long polling), so a Telegram user can talk to the real
+    # assistant and to staff (tests/e2e/test_handoff.py).
+    telegram = FakeTelegram()
+    telegram_server = ServerThread(telegram.app)
+    telegram_url = telegram_server.__enter__()
     env = {
         **os.environ,
         "WINBOT_VAR_DIR": str(var_dir),
@@ -47,6 +57,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     }
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
+    env.pop("TELEGRAM_WEBHOOK_URL", None)
+    env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=telegram_url)
     # Keys from the environment, as production must have them on PostgreSQL (Settings.require_production_keys).
     for name in ("WINBOT_PSEUDONYM_KEY", "WINBOT_ENCRYPTION_KEY"):
         env[name] = env.get(name) or secrets.token_hex(32)
@@ -75,7 +87,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             if time.monotonic() > deadline:
                 pytest.fail(f"the stack did not become healthy in {STACK_START_TIMEOUT} s; see {var_dir}/logs/")
             time.sleep(1)
-        yield Stack(url, env)
+        yield Stack(url, env, telegram)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGINT)
@@ -84,6 +96,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
         log.close()
+        telegram_server.__exit__(None, None, None)
 
 
 @pytest.fixture(scope="session")

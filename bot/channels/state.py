@@ -13,19 +13,19 @@ import datetime as dt
 import hashlib
 import logging
 from collections.abc import Iterable
-from pathlib import Path
 
-from sqlalchemy import create_engine, delete, select, text
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from bot.rasa_store import purge_rasa_events, rasa_tracker_url
 from bot.router import record_inbound
 from core.db.models import ButtonPayload, ChannelAddress, ChannelUserState, User, utcnow
 from core.privacy import Vault
-from core.settings import Settings
 
 log = logging.getLogger("winbot.channels")
+
+__all__ = ["BUTTON_KEY_PREFIX", "ChannelState", "purge_rasa_events", "rasa_tracker_url"]
 
 #: Keys of stored button payloads start with this; payloads themselves start with "/".
 BUTTON_KEY_PREFIX = "#"
@@ -132,33 +132,3 @@ class ChannelState:
             return None
         self._payloads[button_id] = row.payload
         return row.payload
-
-
-def rasa_tracker_url(settings: Settings) -> str:
-    """Where Rasa keeps its trackers (as bot.supervisor.write_endpoints configures it)."""
-    if settings.database_url.startswith("postgresql"):
-        return settings.database_url
-    return f"sqlite:///{settings.var_dir / 'rasa-tracker.db'}"
-
-
-def purge_rasa_events(database_url: str, sender_id: str) -> int:
-    """Delete a conversation's stored events from Rasa's SQL tracker store (its HTTP API cannot).
-
-    Best effort: a missing database or table (no conversation yet) is not an error.
-    """
-    if database_url.startswith("sqlite"):
-        path = database_url.split("///", 1)[-1]
-        if not path or not Path(path).exists():
-            return 0
-    elif database_url.startswith("postgresql://"):
-        database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
-    engine = create_engine(database_url)
-    try:
-        with engine.begin() as connection:
-            result = connection.execute(text("DELETE FROM events WHERE sender_id = :sender"), {"sender": sender_id})
-            return int(result.rowcount or 0)
-    except SQLAlchemyError as exc:
-        log.warning("could not purge Rasa events of %s: %s", sender_id, type(exc).__name__)
-        return 0
-    finally:
-        engine.dispose()

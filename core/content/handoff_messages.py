@@ -24,3 +24,9 @@ ASSISTANT_DOWN = N_(
     "They will answer here. In an emergency, call 112."
 )
 BACK_TO_BOT = N_("OK, you're talking to the assistant again.")
+SOLVED = N_(
+    "The WIN-punt employee has marked your question as solved. If you write here again before %(when)s, your "
+    "message goes back to the WIN-punt; after that, the assistant answers. To talk to the assistant now, press the "
+    "button."
+)
+REOPENED = N_("Your chat with the WIN-punt is open again. A person will read your message and answer here.")

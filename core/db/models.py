@@ -398,8 +398,13 @@ class HandoffChat(Base):
     #: The user was told that nobody answered in time (sent once).
     timeout_notified: Mapped[bool] = mapped_column(Boolean, default=False)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
-    #: How it ended: answered, referred, back_to_bot, user_left, silent, no_answer.
+    #: How it ended: answered, solved, referred, no_reply, other, back_to_bot, silent. A chat closed as
+    #: ``solved`` is reopened when the user writes again within WINBOT_HANDOFF_REOPEN_MINUTES (core/handoff.py).
     outcome: Mapped[str | None] = mapped_column(String(32))
+    #: How often the user wrote again after the chat was closed as solved, and when it was last reopened (the
+    #: waiting time of a reopened chat counts from then).
+    reopened_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reopened_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     #: Rasa's tracker was paused for this chat (ConversationPaused) and not resumed yet: the router resumes it
     #: before the user's next message after the chat closed.
     paused_in_rasa: Mapped[bool] = mapped_column(Boolean, default=False)

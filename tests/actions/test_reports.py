@@ -41,6 +41,7 @@ from core.db.migrate import upgrade
 from core.db.models import InboundMessage, Report, ReportStatus, User
 from core.i18n import LANGUAGES, gettext, use_locale
 from core.privacy import Vault
+from core.render import FORGET_IN_RASA_SINCE
 from core.reports import change_status, texts
 
 SENDER = "we-test-reporter"
@@ -113,6 +114,8 @@ class FormDriver:
         self.slots: dict[str, Any] = {}
         self.events: list[dict[str, Any]] = []
         self.messages: list[dict] = []
+        #: What the actions asked of the gateway (custom messages the user never sees).
+        self.custom: list[dict] = []
         self.followup: str | None = None
         self.done = False
 
@@ -128,12 +131,15 @@ class FormDriver:
                 self.slots[event["name"]] = event["value"]
             elif event.get("event") == "followup":
                 self.followup = event["name"]
-        self.messages += dispatcher.messages
-        return dispatcher.messages
+        shown = [message for message in dispatcher.messages if not message.get("custom")]
+        self.custom += [message["custom"] for message in dispatcher.messages if message.get("custom")]
+        self.messages += shown
+        return shown
 
     async def start(self, text: str, intent: str = "report_abuse") -> list[dict]:
         latest = parse(text, self.language, intent)
         self.events += [{"event": "user", "text": text, "parse_data": latest, "timestamp": time.time()},
+                        {"event": "action", "name": "action_report_abuse", "timestamp": time.time()},
                         {"event": "active_loop", "name": "report_abuse_form", "timestamp": time.time()}]
         out = await self.run(ActionReportAbuse(), latest)
         return out + await self.ask_next(latest)
@@ -205,6 +211,8 @@ async def test_complete_anonymous_report_in_every_language(database, language: s
             confirmation[2]["text"]
     assert f'/report_status{{"report_code":"{report.code}"}}' in buttons(confirmation)
     assert form.followup is None
+    # Rasa's tracker store is told to drop the report's turns, from the message that started it.
+    assert form.custom == [{FORGET_IN_RASA_SINCE: form.events[0]["timestamp"]}]
     # The chat messages that carried the report are gone: nothing ties it to the reporter.
     with database() as db:
         assert db.scalars(select(InboundMessage).where(InboundMessage.user_id == SENDER)).all() == []
@@ -218,7 +226,7 @@ async def test_region_comes_from_the_place(database) -> None:
     assert report.region == "Noord-Limburg"  # 5912 AB is Venlo
 
 
-@pytest.mark.parametrize("language", ["pl", "nl"])
+@pytest.mark.parametrize("language", LANGUAGES)
 async def test_report_with_contact_keeps_the_pseudonym_and_the_messages(database, language: str) -> None:
     form = FormDriver(language)
     confirmation = await complete(form, database, "contact")
@@ -247,6 +255,7 @@ async def test_cancel_typed_midway_stores_nothing(database, language: str) -> No
         assert out[0]["text"] == gettext(r.CANCELLED)
     with database() as db:
         assert db.scalars(select(InboundMessage)).all() == [], "not even the answers are kept"
+    assert form.custom == [{FORGET_IN_RASA_SINCE: form.events[0]["timestamp"]}], "nor Rasa's copy of them"
     assert all(form.slots.get(s) is None for s in STEPS) and form.slots.get("report_cancelled") is None
 
 
@@ -402,6 +411,9 @@ async def test_status_by_code_in_free_text(database) -> None:
     assert "https://www.comensha.nl/" in messages[1]["text"]
     with database() as db:  # asking from the chat must not tie the anonymous report to the asker
         assert db.scalars(select(InboundMessage)).all() == []
+    tracker = load("bg_report_status")
+    asked_at = [e["timestamp"] for e in tracker.events if e["event"] == "user"][-1]
+    assert messages[-1]["custom"] == {FORGET_IN_RASA_SINCE: asked_at}  # nor Rasa's copy of the question
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -241,6 +241,116 @@ def test_a_person_answers_in_the_same_chat_and_hands_back(app_client, rasa) -> N
     assert app_client.get("/staff/api/queue").json()["chats"] == []
 
 
+def solve(client: TestClient, csrf: str, chat_id: int) -> None:
+    """Staff answer and close the chat as solved right after their reply."""
+    headers = {"X-CSRF-Token": csrf}
+    assert client.post(f"/staff/api/chats/{chat_id}/messages", json={"text": "Masz prawo do zwrotu paszportu."},
+                       headers=headers).status_code == 200
+    closed = client.post(f"/staff/api/chats/{chat_id}/close", json={"outcome": "solved"}, headers=headers)
+    assert closed.status_code == 200 and closed.json() == {"id": chat_id, "status": "closed", "outcome": "solved"}
+
+
+def test_a_chat_closed_as_solved_reopens_when_the_user_writes_again(app_client, rasa) -> None:
+    csrf = staff_session(app_client)
+    chat_id = ask_for_person(app_client, "Noord-Limburg")
+    chat(app_client, "Szef zabrał mi paszport")
+    asked = len(rasa.messages)
+    solve(app_client, csrf, chat_id)
+    told = inbox(app_client)  # (two delivery jobs: their order is not fixed)
+    reopen_until = polish(hm.SOLVED, when="").split("%")[0][:40]
+    assert len(told) == 2 and "Masz prawo do zwrotu paszportu." in told, told
+    assert any(text.startswith(reopen_until) for text in told), told
+    assert app_client.get("/staff/api/queue").json()["chats"] == []
+
+    # The user writes again within the reopen time: the same chat, back with the same staff member (logged in,
+    # room for more chats); the assistant says only that the chat is open again; Rasa hears nothing.
+    again = chat(app_client, "A co jeśli nie odda?")
+    assert [m["text"] for m in again["messages"]] == [polish(hm.REOPENED)]
+    assert again["messages"][0]["buttons"][0]["payload"] == "/back_to_bot"
+    assert len(rasa.messages) == asked and rasa.events == []
+    [queued] = app_client.get("/staff/api/queue").json()["chats"]
+    assert queued["id"] == chat_id and queued["status"] == "active" and queued["claimed_by_me"]
+    assert queued["reopened"] == 1 and queued["waiting_seconds"] < 60
+    detail = app_client.get(f"/staff/api/chats/{chat_id}").json()
+    assert detail["reopened"] == 1 and detail["status"] == "active"
+    lines = [(m["from"], m["text"]) for m in detail["messages"] if m["from"] in ("user", "staff")]
+    assert lines == [("user", "Szef zabrał mi paszport"), ("staff", "Masz prawo do zwrotu paszportu."),
+                     ("user", "A co jeśli nie odda?")], "the transcript is kept"
+    assert chat(app_client, "Halo?")["messages"] == []  # staff own it again: no bot answer
+
+    # Staff answer and hand back: the assistant answers again (Rasa resumed once).
+    headers = {"X-CSRF-Token": csrf}
+    app_client.post(f"/staff/api/chats/{chat_id}/messages", json={"text": "Zadzwoń na policję."}, headers=headers)
+    assert inbox(app_client) == ["Zadzwoń na policję."]
+    app_client.post(f"/staff/api/chats/{chat_id}/release", headers=headers)
+    assert inbox(app_client) == [polish(hm.HANDED_BACK)]
+    answer = chat(app_client, "Ile wynosi płaca minimalna?")
+    assert [m["text"] for m in answer["messages"]] == ["bot: Ile wynosi płaca minimalna?"]
+    assert len(rasa.events) == 1
+    # Monitoring counts the reopened chat (a count, no content).
+    [row] = app_client.get("/staff/api/monitoring").json()["handoffs"]
+    assert row["reopened"] == 1 and row["chats"] == 1 and row["outcomes"] == {"answered": 1}
+    assert "reopened,1" in app_client.get("/staff/api/monitoring.csv").text
+
+
+def test_a_solved_chat_goes_to_the_queue_when_its_staff_member_is_gone(app_client, rasa) -> None:
+    from sqlalchemy import delete
+
+    from core.db.models import StaffSession
+
+    csrf = staff_session(app_client)
+    chat_id = ask_for_person(app_client, "Noord-Limburg")
+    solve(app_client, csrf, chat_id)
+    db_call(app_client, lambda db: db.execute(delete(StaffSession)))  # Anna logged out
+    assert [m["text"] for m in chat(app_client, "Jeszcze jedno pytanie")["messages"]] == [polish(hm.REOPENED)]
+    reopened = db_call(app_client, lambda db: db.get(HandoffChat, chat_id))
+    assert reopened.status is ChatStatus.WAITING and reopened.claimed_by is None and reopened.reopened_count == 1
+    assert reopened.region == "Noord-Limburg" and reopened.language == "pl"  # the same WIN-punt's queue
+    assert login(app_client, "anna").status_code == 303
+    [queued] = app_client.get("/staff/api/queue").json()["chats"]
+    assert queued["id"] == chat_id and queued["status"] == "waiting" and queued["reopened"] == 1
+
+
+def test_after_the_reopen_time_or_a_button_the_assistant_answers(app_client, rasa) -> None:
+    csrf = staff_session(app_client)
+    chat_id = ask_for_person(app_client, "Noord-Limburg")
+    solve(app_client, csrf, chat_id)
+
+    def age(db) -> None:
+        db.get(HandoffChat, chat_id).closed_at -= dt.timedelta(hours=72, minutes=1)
+
+    db_call(app_client, age)
+    late = chat(app_client, "Dzień dobry, mam nowe pytanie")
+    assert [m["text"] for m in late["messages"]] == ["bot: Dzień dobry, mam nowe pytanie"]
+    assert len(rasa.events) == 1  # resumed
+    closed = db_call(app_client, lambda db: db.get(HandoffChat, chat_id))
+    assert closed.status is ChatStatus.CLOSED and closed.reopened_count == 0
+
+    # A button (or a command) after "solved" goes to the assistant too, and then writing no longer reopens.
+    other = ask_for_person(app_client, "Noord-Limburg")
+    solve(app_client, csrf, other)
+    menu = chat(app_client, '/greet{"menu":"1"}')
+    assert [m["text"] for m in menu["messages"]] == ['bot: /greet{"menu":"1"}'] and len(rasa.events) == 2
+    assert chat(app_client, "Dziękuję")["messages"][0]["text"] == "bot: Dziękuję"
+    assert db_call(app_client, lambda db: db.get(HandoffChat, other)).reopened_count == 0
+
+
+def test_reopening_can_be_switched_off() -> None:
+    assert Settings.from_env({"WINBOT_HANDOFF_REOPEN_MINUTES": "0"}).handoff_reopen_minutes == 0
+    assert Settings.from_env({}).handoff_reopen_minutes == 72 * 60
+    chat_row = HandoffChat(user_id="u", channel="web", language="pl", status=ChatStatus.CLOSED, outcome="solved",
+                           paused_in_rasa=True, closed_at=dt.datetime.now(dt.UTC))
+
+    class OneChat:
+        def scalar(self, _statement):
+            return chat_row
+
+    assert handoff.reopenable_chat_of(OneChat(), "u", dt.timedelta(0)) is None  # type: ignore[arg-type]
+    assert handoff.reopenable_chat_of(OneChat(), "u", dt.timedelta(hours=1)) is chat_row  # type: ignore[arg-type]
+    chat_row.outcome = "answered"
+    assert handoff.reopenable_chat_of(OneChat(), "u", dt.timedelta(hours=1)) is None  # type: ignore[arg-type]
+
+
 def test_the_user_can_go_back_to_the_bot_at_any_time(app_client, rasa) -> None:
     staff_session(app_client)
     chat_id = ask_for_person(app_client, "Noord-Limburg")

@@ -230,6 +230,19 @@ def test_note_languages_are_checked(db: Session, jobs: Jobs) -> None:
         plan(db, jobs, note_languages="pl")
 
 
+def test_a_visit_in_the_past_is_refused(db: Session, jobs: Jobs) -> None:
+    with pytest.raises(ann.AnnouncementError, match="cannot start in the past"):
+        ann.plan_visit(db, jobs, "bosrand1", NOW - dt.timedelta(hours=1), NOW + dt.timedelta(hours=1), "BMIP",
+                       now=NOW)
+    visit_id = plan(db, jobs)
+    with pytest.raises(ann.AnnouncementError, match="moved into the past"):
+        ann.edit_visit(db, jobs, visit_id, starts_at=NOW - dt.timedelta(days=1), now=NOW)
+    with pytest.raises(ann.AnnouncementError, match="is over"):
+        ann.edit_visit(db, jobs, visit_id, team="BMIP Noord-Limburg", now=END)
+    # A visit under way may still be changed (its start is not moved).
+    assert ann.edit_visit(db, jobs, visit_id, team="BMIP Noord-Limburg", now=START).team == "BMIP Noord-Limburg"
+
+
 # --- planning and fan-out ---------------------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from core.db.migrate import upgrade
 from core.db.models import Base, InboundMessage, Report, ReportEvent, ReportStatus, User
 from core.db.session import make_engine, make_session_factory
+from core.language import choose_language
 from core.privacy import Vault
 from core.reports import (
     NATIONAL,
@@ -34,6 +35,7 @@ from core.reports import (
     normalise_code,
     status_for_user,
     texts,
+    without_codes,
 )
 
 VAULT = Vault(secrets.token_bytes(32))
@@ -92,6 +94,11 @@ def test_codes_are_short_unambiguous_and_found_in_free_text() -> None:
     assert normalise_code("K7M-4QX0") is None  # 0 is never in a code
     assert find_code("status of my report please") is None
     assert find_code("мій код 9FD-7HK3") == "9FD-7HK3"
+    assert without_codes("статус 6uu-jza4").strip() == "статус"  # codes say nothing about the language
+    assert without_codes("status of my report, code K7M 4QX2!") == "status of my report, code  !"
+    assert without_codes("raport 2024 status") == "raport 2024 status"  # words and numbers stay
+    # What the router detects the language on: with the code, lingua read this Bulgarian message as Ukrainian.
+    assert choose_language("bg", without_codes("статус 6uu-jza4")) == "bg"
 
 
 def test_a_report_is_encrypted_at_rest_and_readable_with_the_key(db: Session, engine: Engine) -> None:

@@ -1,4 +1,5 @@
-// The WIN-punt staff console: queue, transcript, reply, claim, hand back, close. Dutch and English.
+// The WIN-punt staff console: queue, transcript, reply, claim, hand back, close; reports; monitoring; the
+// mobile-team pages are in visits.js. Dutch and English.
 // Everything a user typed is put into the page with textContent, never as HTML.
 "use strict";
 
@@ -6,7 +7,8 @@ const WORDS = {
   en: {
     title: "WIN-punt staff console", logout: "Log out", queue: "Queue", queue_empty: "Nobody is waiting.",
     claim: "Claim", release: "Hand back to the assistant", outcome: "Outcome", close: "Close",
-    o_answered: "answered", o_referred: "referred", o_no_reply: "no reply", o_other: "other",
+    o_answered: "answered", o_solved: "solved (reopens if the user writes again)", o_referred: "referred",
+    o_no_reply: "no reply", o_other: "other", reopened: "reopened", reopened_n: "Reopened",
     reply: "Reply (in the user's language)", quick: "Quick reply", send: "Send",
     note: "Internal note (never sent)", add_note: "Add note",
     window_closed: "This WhatsApp user wrote more than 24 hours ago: WhatsApp delivers your reply only as the approved template that invites them to write back.",
@@ -27,7 +29,8 @@ const WORDS = {
   nl: {
     title: "WIN-punt medewerkersconsole", logout: "Uitloggen", queue: "Wachtrij", queue_empty: "Er wacht niemand.",
     claim: "Oppakken", release: "Teruggeven aan de assistent", outcome: "Uitkomst", close: "Sluiten",
-    o_answered: "beantwoord", o_referred: "doorverwezen", o_no_reply: "geen reactie", o_other: "anders",
+    o_answered: "beantwoord", o_solved: "opgelost (gaat weer open als de gebruiker opnieuw schrijft)",
+    o_referred: "doorverwezen", o_no_reply: "geen reactie", o_other: "anders", reopened: "heropend", reopened_n: "Heropend",
     reply: "Antwoord (in de taal van de gebruiker)", quick: "Snel antwoord", send: "Versturen",
     note: "Interne notitie (wordt niet verstuurd)", add_note: "Notitie toevoegen",
     window_closed: "Deze WhatsApp-gebruiker schreef meer dan 24 uur geleden: WhatsApp bezorgt je antwoord alleen als het goedgekeurde sjabloon dat uitnodigt om terug te schrijven.",
@@ -49,6 +52,10 @@ const WORDS = {
 const STATUSES = ["new", "in_progress", "referred_labour_authority", "referred_municipality", "referred_police", "closed"];
 const CATEGORIES = ["wages", "hours", "unsafe", "housing", "papers", "debts", "violence", "other"];
 let selectedReport = null;
+// The pages each role may open (the server refuses the rest anyway); the first is where the console opens.
+const VIEWS = { staff: ["#chats", "#reports", "#monitoring"], mobile_team: ["#visits"],
+  admin: ["#chats", "#reports", "#monitoring", "#visits"] };
+let views = [];
 
 let lang = localStorage.getItem("staff-lang") || (navigator.language.startsWith("nl") ? "nl" : "en");
 let csrf = "";
@@ -96,6 +103,7 @@ async function loadQueue() {
     badges.push([t(chat.status), ""]);
     if (chat.claimed_by_me) badges.push([t("mine"), ""]);
     if (chat.returned_unanswered) badges.push([t("returned"), ""]);
+    if (chat.reopened) badges.push([t("reopened"), "reopened"]);
     for (const [text, kind] of badges) {
       const badge = document.createElement("span");
       badge.className = "badge " + kind;
@@ -118,7 +126,8 @@ async function loadChat() {
   $("chat-panel").hidden = false;
   $("chat-title").textContent = `${t("chat")} #${chat.id}`;
   $("chat-meta").textContent = `${chat.language.toUpperCase()} · ${chat.region || t("national")} · ${chat.channel} · ${t(chat.status)}` +
-    (chat.urgent ? ` · ${t("urgent")}${chat.reason ? ": " + chat.reason : ""}` : "");
+    (chat.urgent ? ` · ${t("urgent")}${chat.reason ? ": " + chat.reason : ""}` : "") +
+    (chat.reopened ? ` · ${t("reopened")}` : "");
   $("window-warning").hidden = chat.whatsapp_window_open !== false;
   $("claim").hidden = chat.claimed_by_me || chat.status === "closed";
   const transcript = $("transcript");
@@ -185,18 +194,20 @@ function fillTable(id, rows, columns) {
 }
 
 async function showView() {
-  const view = ["#monitoring", "#reports"].includes(window.location.hash) ? window.location.hash : "#chats";
+  const view = views.includes(window.location.hash) ? window.location.hash : views[0];
+  $("visits-panel").hidden = view !== "#visits";
   $("monitoring-panel").hidden = view !== "#monitoring";
   $("reports-panel").hidden = view !== "#reports";
   $("queue-panel").hidden = view !== "#chats";
   $("chat-panel").hidden = view !== "#chats" || selected === null;
   if (view === "#monitoring") {
     const data = await api("/staff/api/monitoring");
-    fillTable("m-handoffs", data.handoffs, ["month", "region", "language", "chats", "urgent", "median_wait_minutes", "p90_wait_minutes"]);
+    fillTable("m-handoffs", data.handoffs, ["month", "region", "language", "chats", "urgent", "reopened", "median_wait_minutes", "p90_wait_minutes"]);
     fillTable("m-reports", data.reports, ["month", "region", "category", "count"]);
     fillTable("m-answers", data.answers, ["month", "language", "topic", "count"]);
   }
   if (view === "#reports") await loadReports();
+  if (view === "#visits") await showVisits();
 }
 
 function fillSelect(select, values, prefix, empty) {
@@ -267,12 +278,15 @@ async function start() {
   const session = await api("/staff/api/session");
   csrf = session.csrf;
   $("who").textContent = `${session.username} (${session.role}${session.region ? ", " + session.region : ""})`;
+  views = VIEWS[session.role] || [];
+  document.querySelectorAll("nav [data-view]").forEach((link) => { link.hidden = !views.includes(link.dataset.view); });
+  const chats = views.includes("#chats");
   $("lang").addEventListener("click", () => {
     lang = lang === "nl" ? "en" : "nl";
     localStorage.setItem("staff-lang", lang);
     translatePage();
-    loadQueue().catch(showError);
-    loadChat().catch(showError);
+    if (chats) { loadQueue().catch(showError); loadChat().catch(showError); }
+    showView().catch(showError);
   });
   $("logout").addEventListener("click", async () => {
     await fetch("/staff/logout", { method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": csrf } });
@@ -313,11 +327,15 @@ async function start() {
       await Promise.all([loadReport(), loadReports()]);
     } catch (error) { showError(error); }
   });
+  initVisits();
   await showView();
-  await loadQueue();
-  // Live updates without reloading: the queue and the open chat every few seconds.
-  setInterval(() => { loadQueue().catch(showError); loadChat().catch(showError); }, 3000);
+  if (chats) await loadQueue();
+  // Live updates without reloading: the queue and the open chat, or the open visit's delivery, every few seconds.
+  setInterval(() => {
+    if (chats) { loadQueue().catch(showError); loadChat().catch(showError); }
+    refreshVisits();
+  }, 3000);
 }
 
-if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => start().catch(showError));
-else start().catch(showError);
+// After every deferred script (visits.js too) has run.
+document.addEventListener("DOMContentLoaded", () => start().catch(showError));
