@@ -35,19 +35,3 @@ def test_the_check_finds_form_errors_unknown_keys_duplicates_and_conflicts(tmp_p
     assert 'pl/housing.yml: expected version: "3.1"' in found
     assert "ro housing_rights/space_norms: 0 examples, at least 2 needed" in found
     assert MIN_EXAMPLES == 40
-
-
-def test_public_questions_are_cited_labelled_and_never_training_data() -> None:
-    import yaml
-
-    from bot.evaluation import PUBLIC_QUESTIONS, load_examples
-    from core.content.catalog import ALL_ANSWERS
-    from core.folding import fold
-    from core.i18n import LANGUAGES
-
-    questions = yaml.safe_load(PUBLIC_QUESTIONS.read_text(encoding="utf-8"))
-    training = {fold(text) for *_, text in load_examples()}
-    for q in questions:
-        assert q["language"] in LANGUAGES and q["source"].startswith(("https://", "http://")), q
-        assert fold(q["text"]) not in training, f"in the training data: {q['text']}"
-        assert q.get("subtopic") is None or q["subtopic"] in ALL_ANSWERS, q
