@@ -42,6 +42,8 @@ EMBEDDING = "sentence_embedding"
 #: core/nlu_text.py: the message as written, then its folded form. The embedding is of the part as written.
 SEPARATOR = " | "
 BATCH = 64
+#: multilingual-e5-small's embedding size.
+DIMENSIONS = 384
 
 
 def as_written(text: str) -> str:
@@ -106,7 +108,7 @@ class SentenceEmbedder(GraphComponent):
                     and (self.config["embed"] == "all" or has_subtopic(m))]
         if not messages:
             return training_data
-        cache = EmbeddingCache(Path(self.config["cache_dir"]), self.model_id(), dimensions=384)
+        cache = EmbeddingCache(Path(self.config["cache_dir"]), self.model_id(), dimensions=DIMENSIONS)
         texts = [as_written(m.get(TEXT)) for m in messages]
         found = {t: v for t in set(texts) if (v := cache.get(t)) is not None}
         missing = sorted(set(texts) - set(found))
@@ -128,6 +130,8 @@ class SentenceEmbedder(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = as_written(message.get(TEXT) or "")
-            if text and not text.startswith("/"):
-                self._add(message, self.embed([text])[0])
+            # A button's payload ("/greet") or an empty message gets zeros: the classifiers always see the same
+            # number of features.
+            vector = self.embed([text])[0] if text and not text.startswith("/") else np.zeros(DIMENSIONS, np.float32)
+            self._add(message, vector)
         return messages
