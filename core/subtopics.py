@@ -55,7 +55,10 @@ def choose(prediction: Mapping[str, Any] | None, intent: str, keys: Iterable[str
     top, top_confidence = ranked[0]
     second_confidence = ranked[1][1] if len(ranked) > 1 else 0.0
     third_confidence = ranked[2][1] if len(ranked) > 2 else 0.0
-    if top_confidence >= ANSWER_CONFIDENCE and top_confidence - second_confidence >= ANSWER_MARGIN:
+    # The model over all topics' sub-answers must name the same one (when the prediction says; older models
+    # do not): most confident wrong answers came after a wrong topic.
+    agrees = (prediction or {}).get("agrees", True) is not False
+    if agrees and top_confidence >= ANSWER_CONFIDENCE and top_confidence - second_confidence >= ANSWER_MARGIN:
         return Choice(answer=top)
     if (len(ranked) > 1 and top_confidence + second_confidence >= PAIR_CONFIDENCE
             and second_confidence - third_confidence >= PAIR_MARGIN):

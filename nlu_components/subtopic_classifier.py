@@ -49,6 +49,8 @@ logger = logging.getLogger(__name__)
 
 OUTPUT = "subtopic"
 INDEX_FILE = "topics.json"
+#: The name under which the model over all topics' sub-answers is kept.
+ACROSS_TOPICS = "*"
 #: The calibration's own parts: the only types beyond skops' defaults a stored model may contain.
 TRUSTED_TYPES = ["sklearn.calibration._CalibratedClassifier", "sklearn.calibration._SigmoidCalibration"]
 
@@ -129,6 +131,15 @@ class SubtopicClassifier(GraphComponent):
             model = self._new_model()
             model.fit(self._features(examples), labels)
             self.models[topic] = model
+        # One more model over every sub-answer of every topic: a sub-answer is given only when it agrees with the
+        # per-topic model, so a wrong topic does not lead to a confident wrong sub-answer (docs/subtopics.md).
+        everything = [e for examples in by_topic.values() for e in examples]
+        counts = Counter(self._key(e) for e in everything)
+        everything = [e for e in everything if counts[self._key(e)] >= self.config["calibration_folds"]]
+        if len({self._key(e) for e in everything}) >= 2:
+            model = self._new_model()
+            model.fit(self._features(everything), np.array([self._key(e) for e in everything]))
+            self.models[ACROSS_TOPICS] = model
         self.persist()
         return self._resource
 
@@ -138,12 +149,20 @@ class SubtopicClassifier(GraphComponent):
             model = self.models.get(topic) if topic else None
             if model is None:
                 continue
-            probabilities = model.predict_proba(self._features([message]))[0]
+            features = self._features([message])
+            probabilities = model.predict_proba(features)[0]
             pairs = zip(model.classes_, probabilities, strict=True)
             ranking = [{"name": str(k), "confidence": float(p)} for k, p in pairs]
             ranking.sort(key=lambda entry: -entry["confidence"])
-            message.set(OUTPUT, {"intent": topic, "name": ranking[0]["name"], "confidence": ranking[0]["confidence"],
-                                 "ranking": ranking[: self.config["ranking_length"]]}, add_to_output=True)
+            output = {"intent": topic, "name": ranking[0]["name"], "confidence": ranking[0]["confidence"],
+                      "ranking": ranking[: self.config["ranking_length"]]}
+            across = self.models.get(ACROSS_TOPICS)
+            if across is not None:
+                best = str(across.classes_[int(np.argmax(across.predict_proba(features)[0]))])
+                # core/subtopics.py answers only when both models name the same sub-answer.
+                output["across_topics"] = best
+                output["agrees"] = best == ranking[0]["name"]
+            message.set(OUTPUT, output, add_to_output=True)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

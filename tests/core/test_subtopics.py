@@ -43,3 +43,12 @@ def test_sub_answers_without_content_here_are_left_out() -> None:
                    ("housing_rights/space_norms", 0.05))
     assert ranking(p, "housing_rights", KEYS)[0] == ("housing_rights/job_loss", 0.25)
     assert choose(p, "housing_rights", KEYS) == Choice()
+
+
+def test_a_clear_winner_the_model_over_all_topics_disagrees_with_is_not_answered() -> None:
+    # "my contract ends Friday, must I leave the house?" read as work: the per-topic model is sure of a work
+    # sub-answer, the model over all topics says housing. No answer then, the topic's choices instead.
+    sure = prediction(("housing_rights/job_loss", 0.85), ("housing_rights/space_norms", 0.1),
+                      ("housing_rights/rent_deduction", 0.05))
+    assert choose({**sure, "agrees": True}, "housing_rights", KEYS) == Choice(answer="housing_rights/job_loss")
+    assert choose({**sure, "agrees": False, "across_topics": "work_rights/ww"}, "housing_rights", KEYS) == Choice()
