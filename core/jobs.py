@@ -17,6 +17,11 @@ replicas in production, each job done once), and the worker is asyncio-native li
   a 429's ``retry_after``) or give up at once (:class:`Failed`). After ``max_attempts`` the job is *failed*:
   a dead letter that ``winbot jobs failed`` lists and ``winbot jobs retry`` puts back.
 - **Per-queue concurrency and rate limits** (:class:`QueueConfig`), per worker process.
+- **Ordered jobs**: jobs of one queue enqueued with the same ``order_key`` (say, every message to one user) run
+  one at a time in id order. The claim takes such a job only when no earlier job (lower id) of the key in the queue
+  is queued or running, so an earlier job that waits for a retry, or is scheduled later, holds the later ones
+  back; a dead letter (failed for good) or a done job does not. Jobs of different keys, and jobs without a key,
+  run side by side as before.
 - **Scheduled and periodic jobs**: ``run_at`` in the future; :meth:`Worker.every` enqueues one job per period
   under a dedup key, so with several workers each period runs once.
 """
@@ -40,7 +45,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from core.db.models import Job, JobStatus, utcnow
 from core.db.uow import UnitOfWork
@@ -141,10 +146,14 @@ class Jobs:
         run_at: dt.datetime | None = None,
         dedup_key: str | None = None,
         max_attempts: int | None = None,
+        order_key: str | None = None,
     ) -> bool:
         """Queue a job in the caller's transaction (the caller commits, then may :meth:`notify`).
 
-        False when a job with the same ``dedup_key`` exists already (nothing is added).
+        False when a job with the same ``dedup_key`` exists already (nothing is added). Jobs of the task's queue
+        with the same ``order_key`` run one at a time, in the order they were enqueued (their ids); two
+        producers of one key that commit concurrently on PostgreSQL should serialise (e.g. on a row lock), or the
+        later id may commit first.
         """
         definition = self.tasks.get(task)
         if definition is None:
@@ -155,6 +164,7 @@ class Jobs:
             "task": task,
             "payload": self.vault.encrypt(json.dumps(payload, ensure_ascii=False)),
             "dedup_key": dedup_key,
+            "order_key": order_key,
             "status": JobStatus.QUEUED,
             "attempts": 0,
             "max_attempts": max_attempts or definition.max_attempts,
@@ -173,14 +183,32 @@ class Jobs:
 
 
 def claim(db: Session, queue: str, worker: str, limit: int, lease: float, now: dt.datetime | None = None) -> list[int]:
-    """Take up to ``limit`` due jobs of ``queue`` (and jobs whose lease expired). The caller commits at once."""
+    """Take up to ``limit`` due jobs of ``queue`` (and jobs whose lease expired). The caller commits at once.
+
+    A job with an order key is taken only when no earlier job of its key is queued or running: at most one job of
+    a key is ever running (the first unfinished one), and one claim never returns two of a key. Another worker's
+    concurrent claim cannot break this: an earlier job of the key is seen as queued or running (its last committed
+    state) until it is done or dead, and neither state changes back (but for an operator's ``jobs retry``).
+    """
     now = now or utcnow()
+    earlier = aliased(Job, name="earlier")
+    unfinished_before = (
+        select(earlier.id)
+        .where(
+            earlier.queue == Job.queue,
+            earlier.order_key == Job.order_key,
+            earlier.id < Job.id,
+            earlier.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]),
+        )
+        .correlate(Job)
+    )
     due = (
         select(Job.id)
         .where(
             Job.queue == queue,
             ((Job.status == JobStatus.QUEUED) & (Job.run_at <= now))
             | ((Job.status == JobStatus.RUNNING) & (Job.locked_until < now)),
+            Job.order_key.is_(None) | ~unfinished_before.exists(),
         )
         .order_by(Job.run_at, Job.id)
         .limit(limit)
