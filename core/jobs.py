@@ -191,16 +191,17 @@ def claim(db: Session, queue: str, worker: str, limit: int, lease: float, now: d
     state) until it is done or dead, and neither state changes back (but for an operator's ``jobs retry``).
     """
     now = now or utcnow()
-    earlier = aliased(Job, name="earlier")
-    unfinished_before = (
-        select(earlier.id)
+    # The first unfinished job of each key of the queue: the only one of its key that may run. Computed once per
+    # claim (a hashed subquery), not once per candidate row.
+    unfinished = aliased(Job, name="unfinished")
+    heads = (
+        select(func.min(unfinished.id))
         .where(
-            earlier.queue == Job.queue,
-            earlier.order_key == Job.order_key,
-            earlier.id < Job.id,
-            earlier.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]),
+            unfinished.queue == queue,
+            unfinished.order_key.is_not(None),
+            unfinished.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]),
         )
-        .correlate(Job)
+        .group_by(unfinished.order_key)
     )
     due = (
         select(Job.id)
@@ -208,7 +209,7 @@ def claim(db: Session, queue: str, worker: str, limit: int, lease: float, now: d
             Job.queue == queue,
             ((Job.status == JobStatus.QUEUED) & (Job.run_at <= now))
             | ((Job.status == JobStatus.RUNNING) & (Job.locked_until < now)),
-            Job.order_key.is_(None) | ~unfinished_before.exists(),
+            Job.order_key.is_(None) | Job.id.in_(heads),
         )
         .order_by(Job.run_at, Job.id)
         .limit(limit)

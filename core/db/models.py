@@ -322,7 +322,7 @@ class Job(Base):
 
     __table_args__ = (
         Index("ix_jobs_due", "queue", "status", "run_at"),
-        # The claim's check for an earlier unfinished job of the same key: one index probe per candidate.
+        # The claim looks up the first unfinished job of each order key of the queue.
         Index("ix_jobs_order", "queue", "order_key", "id"),
     )
 
