@@ -13,7 +13,8 @@ How a message reaches residents (see docs/architecture.md):
 3. A send job (``SEND_TASK``, queue ``OUTBOUND_QUEUE``: rate-limited, run by bot/announcer.py) renders the message
    in the resident's language, sends it on their channel and marks the row at once. A row that is no longer
    ``queued`` is never sent again: a crash or restart in the middle loses nothing and sends nothing twice (but for
-   a crash in the milliseconds between the channel's acceptance and the mark: docs/architecture.md).
+   a crash in the milliseconds between the channel's acceptance and the mark: docs/architecture.md). The send jobs
+   of one resident share an order key (``send_order_key``): they reach them one at a time, in order.
 
 For the staff console (all take the caller's Session and a :class:`~core.jobs.Jobs` registry, commit nothing):
 :func:`plan_visit`, :func:`edit_visit`, :func:`cancel_visit` (with the same effects as ``winbot visits``),
@@ -366,11 +367,18 @@ def fan_out(db: Session, jobs: Jobs, visit_id: int, kind: OutboxKind, version: i
         if row_id is None:
             continue
         added += 1
-        jobs.enqueue(db, SEND_TASK, {"outbox": row_id}, dedup_key=f"outbox:{row_id}")
+        jobs.enqueue(db, SEND_TASK, {"outbox": row_id}, dedup_key=f"outbox:{row_id}",
+                     order_key=send_order_key(recipient.user_id))
     if kind in (OutboxKind.ANNOUNCEMENT, OutboxKind.CHANGE):
         for reminder_slot, at in reminder_times(visit.starts_at, reminders, now):
             _queue_fanout(db, jobs, visit, OutboxKind.REMINDER, slot=reminder_slot, at=at)
     return added
+
+
+def send_order_key(user_id: str) -> str:
+    """One resident's visit messages are sent in the order they were planned (an announcement before its change or
+    cancellation, also while the first waits for a retry); different residents' messages go side by side."""
+    return f"visits:{user_id}"
 
 
 class StillSending(Exception):  # noqa: N818 - a signal
