@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.channels import Channels
+from bot.channels.telegram import Delivered
 from bot.channels.whatsapp import Delivery
 from bot.router import Outgoing
 from core import handoff as chats
@@ -91,8 +92,17 @@ class Handoff:
             await job.uow.transaction(inbox.push, self.vault, user_id, language, replies)
             return
         if channel == "telegram" and self.channels.telegram is not None:
-            if not await self.channels.telegram.notify(user_id, outgoing, job.uow):
-                log.info("staff message to telegram user %s not delivered (blocked or unknown)", user_id)
+            # Strict, like announcements: a network error or a 429 retries the job (parts already sent are
+            # skipped), so a person's reply is never dropped; a blocked bot or an unknown user ends it.
+            checkpoint = job.checkpoint or {}
+
+            async def progress(sent: int) -> None:
+                await job.save_checkpoint({"sent": sent})
+
+            delivered = await self.channels.telegram.deliver(user_id, outgoing, job.uow,
+                                                             int(checkpoint.get("sent", 0)), progress)
+            if delivered is not Delivered.SENT:
+                log.info("staff message to telegram user %s not delivered: %s", user_id, delivered.value)
             return
         if channel == "whatsapp" and self.channels.whatsapp is not None:
             delivery = await self.channels.whatsapp.notify(user_id, outgoing, job.uow)
