@@ -316,7 +316,8 @@ class Job(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
-    __table_args__ = (Index("ix_jobs_due", "queue", "status", "run_at"),)
+    #: A claim reads due jobs in this order (``id`` included: PostgreSQL then needs no sort; SQLite adds it anyway).
+    __table_args__ = (Index("ix_jobs_due", "queue", "status", "run_at", "id"),)
 
 
 # --- WIN-punt staff and talking to a person (issue 8) ----------------------------------------------------
