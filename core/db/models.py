@@ -321,8 +321,9 @@ class Job(Base):
     finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
     __table_args__ = (
-        Index("ix_jobs_due", "queue", "status", "run_at"),
-        # The claim looks up the first unfinished job of each order key of the queue.
+        #: A claim reads due jobs in this order (``id`` included: PostgreSQL then needs no sort; SQLite adds it anyway).
+        Index("ix_jobs_due", "queue", "status", "run_at", "id"),
+        # The claim looks up whether an earlier job of the same order key is unfinished.
         Index("ix_jobs_order", "queue", "order_key", "id"),
     )
 

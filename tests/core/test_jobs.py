@@ -11,7 +11,7 @@ import os
 import time
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from core import jobs as jobs_module
 from core.db.migrate import upgrade
@@ -409,3 +409,46 @@ async def test_an_order_key_is_per_queue(sessions) -> None:
     enqueue(sessions, jobs, {"key": "work queue"}, order_key="user:a")
     await Worker(sessions, jobs, {"work": QueueConfig(), "other": QueueConfig()}).run_until_idle()
     assert [p["key"] for _, p in recorder.seen] == ["work queue"]
+async def test_enqueue_many_queues_each_dedup_key_once(sessions) -> None:
+    recorder = Recorder()
+    jobs = make_jobs(recorder)
+    with sessions() as db:
+        assert jobs.enqueue_many(db, "test.work", [({"key": "a"}, "many-a"), ({"key": "b"}, "many-b")]) == 2
+        assert jobs.enqueue_many(db, "test.work", [({"key": "b"}, "many-b"), ({"key": "c"}, "many-c")]) == 1
+        assert jobs.enqueue_many(db, "test.work", []) == 0
+        db.commit()
+    worker = Worker(sessions, jobs, {"work": QueueConfig(concurrency=4)}, poll=0.01)
+    await worker.run_until_idle()
+    assert sorted(p["key"] for _, p in recorder.seen) == ["a", "b", "c"]
+
+
+def test_a_claim_reads_the_due_index_in_order_whatever_the_backlog(sessions) -> None:
+    """The claim's statements find their few jobs in ix_jobs_due's order: no read and sort of every due job (with
+    thousands of announcements queued that made each claim cost grow with the backlog)."""
+    jobs = make_jobs(Recorder())
+    with sessions() as db:
+        jobs.enqueue_many(db, "test.work", [({"key": str(i)}, f"backlog-{i}") for i in range(50)])
+        db.commit()
+    plans = []
+    with sessions() as db:
+        connection = db.connection()
+        captured: list[tuple[str, object]] = []
+
+        def record(_conn, _cursor, statement, parameters, _context, _many):  # type: ignore[no-untyped-def]
+            if statement.lstrip().upper().startswith(("UPDATE", "WITH")):
+                captured.append((statement, parameters))
+
+        if connection.dialect.name == "postgresql":  # a table this small would be read whole: ask for the index
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        event.listen(connection, "before_cursor_execute", record)
+        claimed = jobs_module.claim(db, "work", "w", 2, lease=60.0)
+        event.remove(connection, "before_cursor_execute", record)
+        explain = "EXPLAIN QUERY PLAN " if connection.dialect.name == "sqlite" else "EXPLAIN "
+        for statement, parameters in captured:
+            rows = connection.exec_driver_sql(explain + statement, parameters).all()  # type: ignore[arg-type]
+            plans.append(" ".join(str(value) for row in rows for value in row))
+        db.rollback()
+    assert len(claimed) == 2 and len(plans) == 2  # leases expired, then queued
+    for plan in plans:
+        assert "ix_jobs_due" in plan, plan
+        assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
