@@ -3,7 +3,8 @@ check of the queue (no answer in time, claimed but unanswered, silent chats).
 
 Staff messages are jobs (queue ``outbound``): a Telegram or WhatsApp user gets them pushed (WhatsApp outside its
 24-hour window only through the approved template that invites them to reply), a web-chat user finds them in the
-inbox (``GET /api/chat/inbox``) or gets them on the open push stream (``GET /api/chat/events``).
+inbox (``GET /api/chat/inbox``) or gets them on the open push stream (``GET /api/chat/events``). The deliveries to
+one user are ordered jobs (one order key per user, core/jobs.py): they arrive in the order staff sent them.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ import datetime as dt
 import logging
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.channels import Channels
+from bot.channels.telegram import Delivered
 from bot.channels.whatsapp import Delivery
 from bot.router import Outgoing
 from core import handoff as chats
@@ -53,10 +56,17 @@ class Handoff:
     # -- sending to the user (queued in the caller's transaction) ----------------------------------------------
 
     def send(self, db: Session, chat: HandoffChat, replies: list[Reply]) -> None:
-        """Queue messages for the chat's user; the caller commits (then ``jobs.notify(OUTBOUND_QUEUE)``)."""
+        """Queue messages for the chat's user; the caller commits (then ``jobs.notify(OUTBOUND_QUEUE)``).
+
+        The user reads them in the order they were queued: the deliveries to one user share an order key, so a
+        reply and the "handed back" notice sent a moment later are never delivered side by side, and a delivery
+        waiting for a retry holds back the ones after it. Locking the chat's row first makes two staff requests for
+        the same chat queue (and commit) one after the other, so the jobs' ids follow the order of the commits.
+        """
+        db.execute(select(HandoffChat.id).where(HandoffChat.id == chat.id).with_for_update())
         payload = {"user_id": chat.user_id, "channel": chat.channel, "language": chat.language,
                    "replies": [{"text": r.text, "buttons": [b.as_dict() for b in r.buttons]} for r in replies]}
-        self.jobs.enqueue(db, DELIVER_TASK, payload)
+        self.jobs.enqueue(db, DELIVER_TASK, payload, order_key=delivery_order_key(chat.user_id))
 
     def say(self, db: Session, chat: HandoffChat, *messages: str, buttons: list[Button] | None = None) -> None:
         """Queue assistant texts (msgids) in the chat's language, recorded in the transcript as the bot's."""
@@ -82,8 +92,17 @@ class Handoff:
             await job.uow.transaction(inbox.push, self.vault, user_id, language, replies)
             return
         if channel == "telegram" and self.channels.telegram is not None:
-            if not await self.channels.telegram.notify(user_id, outgoing, job.uow):
-                log.info("staff message to telegram user %s not delivered (blocked or unknown)", user_id)
+            # Strict, like announcements: a network error or a 429 retries the job (parts already sent are
+            # skipped), so a person's reply is never dropped; a blocked bot or an unknown user ends it.
+            checkpoint = job.checkpoint or {}
+
+            async def progress(sent: int) -> None:
+                await job.save_checkpoint({"sent": sent})
+
+            delivered = await self.channels.telegram.deliver(user_id, outgoing, job.uow,
+                                                             int(checkpoint.get("sent", 0)), progress)
+            if delivered is not Delivered.SENT:
+                log.info("staff message to telegram user %s not delivered: %s", user_id, delivered.value)
             return
         if channel == "whatsapp" and self.channels.whatsapp is not None:
             delivery = await self.channels.whatsapp.notify(user_id, outgoing, job.uow)
@@ -124,6 +143,11 @@ class Handoff:
 
         if await job.uow.transaction(check):
             self.jobs.notify(OUTBOUND_QUEUE)
+
+
+def delivery_order_key(user_id: str) -> str:
+    """The order key of the messages of talking to a person to one user (pseudonymous id, nothing personal)."""
+    return f"handoff:{user_id}"
 
 
 def back_to_bot_button_in(language: str) -> Button:

@@ -13,7 +13,8 @@ How a message reaches residents (see docs/architecture.md):
 3. A send job (``SEND_TASK``, queue ``OUTBOUND_QUEUE``: rate-limited, run by bot/announcer.py) renders the message
    in the resident's language, sends it on their channel and marks the row at once. A row that is no longer
    ``queued`` is never sent again: a crash or restart in the middle loses nothing and sends nothing twice (but for
-   a crash in the milliseconds between the channel's acceptance and the mark: docs/architecture.md).
+   a crash in the milliseconds between the channel's acceptance and the mark: docs/architecture.md). The send jobs
+   of one resident share an order key (``send_order_key``): they reach them one at a time, in order.
 
 For the staff console (all take the caller's Session and a :class:`~core.jobs.Jobs` registry, commit nothing):
 :func:`plan_visit`, :func:`edit_visit`, :func:`cancel_visit` (with the same effects as ``winbot visits``),
@@ -31,9 +32,9 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -353,24 +354,31 @@ def fan_out(db: Session, jobs: Jobs, visit_id: int, kind: OutboxKind, version: i
     planned = set(db.scalars(select(OutboxMessage.user_id).where(
         OutboxMessage.visit_id == visit.id, OutboxMessage.kind == kind, OutboxMessage.version == version,
         OutboxMessage.key.startswith(prefix, autoescape=True))))
-    for recipient in recipients(db, visit, kind):
-        if recipient.user_id in planned:
-            continue
-        if batch is not None and added >= batch:
-            break
-        key = prefix + recipient.user_id
-        row_id = db.scalar(insert(OutboxMessage).values(
-            key=key, visit_id=visit.id, user_id=recipient.user_id, kind=kind, version=version,
-            channel=recipient.channel, language=recipient.language, status=OutboxStatus.QUEUED, attempts=0,
-            created_at=now).on_conflict_do_nothing(index_elements=["key"]).returning(OutboxMessage.id))
-        if row_id is None:
-            continue
-        added += 1
-        jobs.enqueue(db, SEND_TASK, {"outbox": row_id}, dedup_key=f"outbox:{row_id}")
+    chosen = [r for r in recipients(db, visit, kind) if r.user_id not in planned]
+    if batch is not None:
+        chosen = chosen[:batch]
+    if chosen:
+        # One INSERT for the rows and one for their jobs (a statement per row held SQLite's write lock, which the
+        # send jobs also need, for most of a second per batch of 500).
+        statement = (insert(cast(Table, OutboxMessage.__table__)).on_conflict_do_nothing(index_elements=["key"])
+                     .returning(OutboxMessage.id, OutboxMessage.user_id))
+        rows = sorted((int(row_id), str(user_id)) for row_id, user_id in db.connection().execute(statement, [
+            {"key": prefix + r.user_id, "visit_id": visit.id, "user_id": r.user_id, "kind": kind, "version": version,
+             "channel": r.channel, "language": r.language, "status": OutboxStatus.QUEUED, "attempts": 0,
+             "created_at": now} for r in chosen]))
+        added = len(rows)
+        jobs.enqueue_many(db, SEND_TASK, [({"outbox": row_id}, f"outbox:{row_id}", send_order_key(user_id))
+                                          for row_id, user_id in rows])
     if kind in (OutboxKind.ANNOUNCEMENT, OutboxKind.CHANGE):
         for reminder_slot, at in reminder_times(visit.starts_at, reminders, now):
             _queue_fanout(db, jobs, visit, OutboxKind.REMINDER, slot=reminder_slot, at=at)
     return added
+
+
+def send_order_key(user_id: str) -> str:
+    """One resident's visit messages are sent in the order they were planned (an announcement before its change or
+    cancellation, also while the first waits for a retry); different residents' messages go side by side."""
+    return f"visits:{user_id}"
 
 
 class StillSending(Exception):  # noqa: N818 - a signal

@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import logging
 import os
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -134,7 +134,8 @@ class TelegramChannel:
             .token(settings.telegram_bot_token)
             .base_url(f"{root}/bot")
             .base_file_url(f"{root}/file/bot")
-            .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_max_rate, max_retries=3))
+            .rate_limiter(FloodAwareRateLimiter(self.pacer.pause, overall_max_rate=settings.telegram_max_rate,
+                                                max_retries=3))
         )
         if self.webhook_url or not receive:
             builder = builder.updater(None)
@@ -406,11 +407,11 @@ class TelegramChannel:
             if position > sent:
                 await asyncio.sleep(PER_CHAT_INTERVAL)
             text, markup = parts[position]
-            await self.pacer.wait()
             try:
-                await self.application.bot.send_message(
-                    chat_id, telegram_html(text), parse_mode=ParseMode.HTML, reply_markup=markup,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True))
+                async with self.pacer.turn():
+                    await self.application.bot.send_message(
+                        chat_id, telegram_html(text), parse_mode=ParseMode.HTML, reply_markup=markup,
+                        link_preview_options=LinkPreviewOptions(is_disabled=True))
             except Forbidden:
                 await uow.transaction(state.mark_inactive, user_id, CHANNEL, "blocked the bot")
                 return Delivered.BLOCKED
@@ -439,21 +440,67 @@ class Pacer:
     A token bucket (or AIORateLimiter's leaky bucket) lets a burst through after a stall, and Telegram counts any
     30 messages within a second, answering the 31st with 429 and pausing the whole bot; evenly spaced sends never
     get there.
+
+    A 429 (seen by :class:`FloodAwareRateLimiter`, whatever sent the request) pauses the pacer too (:meth:`pause`):
+    for ``retry_after``, and then as long as the calls already past it (:meth:`turn`) take at the rate, because
+    AIORateLimiter holds those and lets them all go when the pause ends. Without this the pacer went on handing out
+    turns during the pause, the held calls went out together after it, the next second had more than 30 messages,
+    and each 429 brought the next: with one stray 429 in every 400 messages the sender lost about ten seconds for
+    each (bench/announcements.py --surprise-429).
     """
 
     def __init__(self, rate: float) -> None:
         self.interval = 1.0 / rate
         self._next = 0.0
         self._lock = asyncio.Lock()
+        #: Calls that had their turn and have not finished (sending, or held by AIORateLimiter).
+        self.in_flight = 0
 
     async def wait(self) -> None:
         async with self._lock:
             loop = asyncio.get_running_loop()
             now = loop.time()
-            if self._next > now:
-                await asyncio.sleep(self._next - now)
-                now = self._next
+            while self._next > now:
+                target = self._next
+                await asyncio.sleep(target - now)
+                now = target if self._next == target else loop.time()  # paused meanwhile: wait on
             self._next = now + self.interval
+
+    @contextlib.asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        """Wait for a turn and hold it while the call runs (:meth:`pause` counts the calls still running)."""
+        await self.wait()
+        self.in_flight += 1
+        try:
+            yield
+        finally:
+            self.in_flight -= 1
+
+    def pause(self, seconds: float) -> None:
+        """Telegram asked to wait ``seconds``: no turn until then and until the held calls have gone at the rate."""
+        now = asyncio.get_running_loop().time()
+        self._next = max(self._next, now + seconds + self.in_flight * self.interval)
+
+
+class FloodAwareRateLimiter(AIORateLimiter):
+    """python-telegram-bot's AIORateLimiter (it waits out a 429 and tries again), telling ``on_flood(seconds)`` of
+    each 429 first, so the announcement :class:`Pacer` pauses as well."""
+
+    def __init__(self, on_flood: Callable[[float], None], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._on_flood = on_flood
+
+    async def process_request(self, callback: Callable[..., Coroutine[Any, Any, Any]], args: Any,
+                              kwargs: dict[str, Any], endpoint: str, data: dict[str, Any],
+                              rate_limit_args: int | None) -> Any:
+        async def watched(*a: Any, **k: Any) -> Any:
+            try:
+                return await callback(*a, **k)
+            except RetryAfter as exc:
+                self._on_flood(retry_seconds(exc) + 0.1)  # AIORateLimiter waits retry_after + 0.1
+                raise
+
+        return await super().process_request(watched, args, kwargs, endpoint, data, rate_limit_args)
 
 
 @dataclass(frozen=True)

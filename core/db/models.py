@@ -292,7 +292,9 @@ class Job(Base):
     on SQLite the single UPDATE is atomic under the database's write lock), hold them under a lease that a
     crash lets expire, and record the outcome. ``payload`` and ``checkpoint`` are encrypted (they can hold a
     phone number or a message). ``dedup_key`` makes enqueueing idempotent: a channel's redelivery of the same
-    message is not queued twice. See core/jobs.py and docs/architecture.md.
+    message is not queued twice. ``order_key`` puts jobs of one queue in a sequence (e.g. the messages to one
+    user): such a job is claimed only when no earlier job (lower id) of the key is still queued or running. See
+    core/jobs.py and docs/architecture.md.
     """
 
     __tablename__ = "jobs"
@@ -302,6 +304,8 @@ class Job(Base):
     task: Mapped[str] = mapped_column(String(64))
     payload: Mapped[str] = mapped_column(Text)
     dedup_key: Mapped[str | None] = mapped_column(String(96), unique=True)
+    #: Jobs of one queue with the same key run one at a time, in id order (core/jobs.py claim).
+    order_key: Mapped[str | None] = mapped_column(String(96))
     status: Mapped[JobStatus] = mapped_column(_str_enum(JobStatus, 16), default=JobStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     max_attempts: Mapped[int] = mapped_column(Integer, default=5)
@@ -316,7 +320,12 @@ class Job(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
-    __table_args__ = (Index("ix_jobs_due", "queue", "status", "run_at"),)
+    __table_args__ = (
+        #: A claim reads due jobs in this order (``id`` included: PostgreSQL then needs no sort; SQLite adds it anyway).
+        Index("ix_jobs_due", "queue", "status", "run_at", "id"),
+        # The claim looks up whether an earlier job of the same order key is unfinished.
+        Index("ix_jobs_order", "queue", "order_key", "id"),
+    )
 
 
 # --- WIN-punt staff and talking to a person (issue 8) ----------------------------------------------------

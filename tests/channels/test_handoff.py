@@ -89,3 +89,38 @@ def test_whatsapp_outside_the_window_gets_the_template(fake_graph: FakeGraph, ma
     idle(client)
     template = fake_graph.sent_to(number)[-1]
     assert template["type"] == "template" and template["template"]["name"] == "reply_invitation"
+
+
+def shown_text(message: dict) -> str:
+    """The text of a message the fake Graph API accepted (free text, or free text with buttons)."""
+    if message["type"] == "interactive":
+        return str(message["interactive"]["body"]["text"])
+    return str(message["text"]["body"])
+
+
+def test_staff_messages_sent_back_to_back_arrive_in_order(fake_graph: FakeGraph, make_client) -> None:
+    """A reply, a second reply and the hand-back notice, sent within milliseconds, reach the user in that order,
+    even when the first delivery fails once and is retried a couple of seconds later (the deliveries to one user
+    are ordered jobs; without that, the second reply and the notice would arrive first)."""
+    client = make_client(**whatsapp_env(fake_graph))
+    csrf = login(client)
+    number = "48600100299"
+    post(client, notification(text(number, "Potrzebuję pomocy z wypłatą")))
+    fake_graph.wait_sent(number, 2)
+    chat_id = open_chat(client, "whatsapp", number, "pl")
+    before, attempts = len(fake_graph.sent_to(number)), fake_graph.attempts
+
+    fake_graph.fail_next(400, 131000, "Something went wrong")  # the first delivery is refused once
+    replies = ["Dzień dobry, tu Anna z WIN-punt.", "Czy agencja zapłaciła za marzec?"]
+    for reply in replies:
+        response = client.post(f"/staff/api/chats/{chat_id}/messages", json={"text": reply},
+                               headers={"X-CSRF-Token": csrf})
+        assert response.status_code == 200
+    assert client.post(f"/staff/api/chats/{chat_id}/release", headers={"X-CSRF-Token": csrf}).status_code == 200
+
+    delivered = wait_until(lambda: (sent := fake_graph.sent_to(number)[before:]) and len(sent) >= 3 and sent,
+                           what="two replies and the hand-back notice")
+    texts = [shown_text(message) for message in delivered]
+    assert texts[:2] == replies
+    assert len(texts) == 3 and texts[2] not in replies  # the notice comes last
+    assert fake_graph.attempts - attempts == 4  # the refused first attempt really happened

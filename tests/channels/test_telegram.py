@@ -488,3 +488,40 @@ def test_telegram_unreachable_at_first_is_retried(fake_telegram, make_client) ->
     client = make_client(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=fake_telegram.url)
     wait_until(lambda: client.app.state.channels.telegram.running, what="telegram after a retry")
     assert len(fake_telegram.called("getMe")) == 2
+
+
+async def test_a_429_pauses_the_announcement_pacer_also_for_the_sends_it_holds(monkeypatch) -> None:
+    """AIORateLimiter waits out a 429 and lets the held sends go together: the pacer gives no turn before the pause
+    is over and those sends have had their time at the rate (else the next second has more than 30 and each 429
+    brings the next)."""
+    import asyncio
+
+    from telegram.error import RetryAfter
+
+    from bot.channels.telegram import FloodAwareRateLimiter, Pacer
+
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")  # as TelegramChannel sets it
+    pacer = Pacer(rate=20.0)  # a turn every 50 ms
+    limiter = FloodAwareRateLimiter(pacer.pause, overall_max_rate=30, max_retries=1)
+    answers: list[Any] = [RetryAfter(1), True]
+
+    async def bot_call() -> Any:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    await pacer.wait()  # the pacer has been sending
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+
+    async def send() -> Any:
+        async with pacer.turn():
+            return await limiter.process_request(bot_call, (), {}, "sendMessage", {"chat_id": 1}, None)
+
+    sending = asyncio.create_task(send())
+    await asyncio.sleep(0.01)  # the send had its turn and met the 429; AIORateLimiter now waits 1.1 s
+    waiting = asyncio.create_task(pacer.wait())  # the next send already waits for its turn
+    await waiting
+    assert loop.time() - began >= 1.1 + 0.05 - 0.01  # retry_after + 0.1, then one interval for the held send
+    assert await sending is True and answers == []

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from core import announcements as ann
 from core import inbox
+from core import jobs as jobs_module
 from core.db.migrate import upgrade
 from core.db.models import (
     ChannelUserState,
@@ -330,6 +331,31 @@ def test_a_change_tells_whoever_was_told_and_replaces_pending_reminders(db: Sess
     assert reminder_jobs == [{"visit": visit_id, "kind": "reminder", "version": 2, "slot": 2}]
     # Nothing residents see changed: no notice.
     assert ann.edit_visit(db, jobs, visit_id, team="BMIP Venlo", now=later).version == 2
+
+
+def test_one_residents_messages_go_out_in_order_and_residents_side_by_side(db: Session, jobs: Jobs) -> None:
+    """The send jobs of one resident share an order key: while their announcement's job is unfinished (say, waiting
+    for a retry) the change notice waits; the six residents' messages are claimed together."""
+    subscribe_all(db)
+    visit_id = plan(db, jobs)
+    run_fanouts(db, jobs, NOW)
+    deliver_all(db)  # the rows went out, but their jobs are not finished yet
+    later = NOW + dt.timedelta(hours=1)
+    ann.edit_visit(db, jobs, visit_id, starts_at=START + dt.timedelta(days=1), ends_at=END + dt.timedelta(days=1),
+                   now=later)
+    assert run_fanouts(db, jobs, later) == 6
+
+    def kinds(ids: list[int]) -> list[tuple[str, str]]:
+        return sorted((row.kind.value, row.user_id) for row in db.scalars(select(OutboxMessage).where(
+            OutboxMessage.id.in_([json.loads(VAULT.decrypt(db.get(Job, i).payload))["outbox"] for i in ids]))))
+
+    first = jobs_module.claim(db, ann.OUTBOUND_QUEUE, "w", 100, lease=60)
+    assert kinds(first) == [("announcement", user) for user, _, _ in sorted(USERS)]
+    assert jobs_module.claim(db, ann.OUTBOUND_QUEUE, "w", 100, lease=60) == []
+    for job_id in first:
+        jobs_module.finish(db, job_id, "w")
+    assert kinds(jobs_module.claim(db, ann.OUTBOUND_QUEUE, "w", 100, lease=60)) == \
+        [("change", user) for user, _, _ in sorted(USERS)]
 
 
 def test_a_change_before_the_announcement_went_out_just_updates_it(db: Session, jobs: Jobs) -> None:

@@ -11,7 +11,7 @@ import os
 import time
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from core import jobs as jobs_module
 from core.db.migrate import upgrade
@@ -58,7 +58,7 @@ class Recorder:
 
 def make_jobs(recorder: Recorder, **task_options) -> Jobs:
     jobs = Jobs(Vault(KEY))
-    jobs.register(Task("test.work", "work", recorder.handle, backoff=0.01, **task_options))
+    jobs.register(Task("test.work", "work", recorder.handle, **{"backoff": 0.01, **task_options}))
     return jobs
 
 
@@ -279,3 +279,176 @@ async def test_periodic_jobs_run_once_per_period_across_workers(sessions) -> Non
         await asyncio.to_thread(worker._with_session, worker._schedule_periodic)
     await asyncio.gather(*(w.run_until_idle() for w in workers))
     assert [p["key"] for _, p in recorder.seen] == ["hourly"]
+
+
+# -- ordered jobs (an order key: one at a time, in id order) ------------------------------------------------
+
+
+def claim_now(sessions, limit: int, worker: str = "w") -> list[str]:
+    """The payload keys of the jobs one claim takes (committed, as a worker does)."""
+    with sessions() as db:
+        ids = jobs_module.claim(db, "work", worker, limit, lease=60)
+        db.commit()
+        return [str(db.get(Job, job_id).order_key) + "#" + str(job_id) for job_id in ids]
+
+
+def ids_in_order(sessions) -> list[int]:
+    with sessions() as db:
+        return list(db.scalars(select(Job.id).order_by(Job.id)))
+
+
+async def test_one_claim_takes_only_the_first_unfinished_job_of_each_key(sessions) -> None:
+    jobs = make_jobs(Recorder())
+    for i in range(5):
+        enqueue(sessions, jobs, {"key": f"a{i}"}, order_key="user:a")
+        enqueue(sessions, jobs, {"key": f"b{i}"}, order_key="user:b")
+    enqueue(sessions, jobs, {"key": "free"})
+    first_a, first_b, *_ = ids_in_order(sessions)
+    free = ids_in_order(sessions)[-1]
+    assert sorted(claim_now(sessions, 50)) == sorted([f"user:a#{first_a}", f"user:b#{first_b}", f"None#{free}"])
+    assert claim_now(sessions, 50, worker="other") == []  # the rest wait for their key's running job
+
+
+async def test_ordered_jobs_run_one_at_a_time_in_order_across_workers(sessions) -> None:
+    running: dict[str, int] = {}
+    most: dict[str, int] = {}
+    seen: dict[str, list[int]] = {}
+
+    async def handler(ctx: JobContext) -> None:
+        key = ctx.payload["user"]
+        running[key] = running.get(key, 0) + 1
+        most[key] = max(most.get(key, 0), running[key])
+        seen.setdefault(key, []).append(ctx.payload["n"])
+        await asyncio.sleep(0.005)
+        running[key] -= 1
+
+    jobs = Jobs(Vault(KEY))
+    jobs.register(Task("test.ordered", "work", handler))
+    with sessions() as db:
+        for n in range(12):
+            for user in ("a", "b", "c"):
+                jobs.enqueue(db, "test.ordered", {"user": user, "n": n}, order_key=f"user:{user}")
+        db.commit()
+    workers = [Worker(sessions, jobs, {"work": QueueConfig(concurrency=16)}, name=f"w{i}") for i in range(3)]
+    await asyncio.gather(*(w.run_until_idle() for w in workers))
+    assert seen == {user: list(range(12)) for user in ("a", "b", "c")}
+    assert most == {"a": 1, "b": 1, "c": 1}
+
+
+async def test_jobs_of_different_keys_run_side_by_side(sessions) -> None:
+    started = {"a": asyncio.Event(), "b": asyncio.Event()}
+
+    async def handler(ctx: JobContext) -> None:
+        mine, other = ctx.payload["user"], "b" if ctx.payload["user"] == "a" else "a"
+        started[mine].set()
+        await asyncio.wait_for(started[other].wait(), 5)  # times out if the keys ran one after the other
+
+    jobs = Jobs(Vault(KEY))
+    jobs.register(Task("test.pair", "work", handler, max_attempts=1))
+    with sessions() as db:
+        jobs.enqueue(db, "test.pair", {"user": "a"}, order_key="user:a")
+        jobs.enqueue(db, "test.pair", {"user": "b"}, order_key="user:b")
+        db.commit()
+    await Worker(sessions, jobs, {"work": QueueConfig(concurrency=4)}).run_until_idle()
+    assert statuses(sessions) == [("done", 1), ("done", 1)]
+
+
+async def test_a_retry_of_the_first_job_holds_back_the_second(sessions) -> None:
+    recorder = Recorder()
+    recorder.fail_times = {"first": 1}
+    jobs = make_jobs(recorder, backoff=0.3)
+    enqueue(sessions, jobs, {"key": "first"}, order_key="chat:7")
+    enqueue(sessions, jobs, {"key": "second"}, order_key="chat:7")
+    worker = Worker(sessions, jobs, {"work": QueueConfig(concurrency=8)})
+    await worker.run_until_idle()  # the first failed and waits for its retry: the second must wait too
+    assert recorder.seen == [] and statuses(sessions) == [("queued", 1), ("queued", 0)]
+    assert claim_now(sessions, 10) == []
+    for _ in range(40):
+        await asyncio.sleep(0.05)
+        await worker.run_until_idle()
+        if len(recorder.seen) == 2:
+            break
+    assert [p["key"] for _, p in recorder.seen] == ["first", "second"]
+    assert statuses(sessions) == [("done", 2), ("done", 1)]
+
+
+async def test_a_scheduled_earlier_job_holds_back_its_key_but_not_others(sessions) -> None:
+    recorder = Recorder()
+    jobs = make_jobs(recorder)
+    enqueue(sessions, jobs, {"key": "later"}, order_key="user:a", run_at=utcnow() + dt.timedelta(hours=1))
+    enqueue(sessions, jobs, {"key": "a-now"}, order_key="user:a")
+    enqueue(sessions, jobs, {"key": "b-now"}, order_key="user:b")
+    await Worker(sessions, jobs, {"work": QueueConfig()}).run_until_idle()
+    assert [p["key"] for _, p in recorder.seen] == ["b-now"]
+
+
+async def test_a_dead_first_job_does_not_block_its_key(sessions) -> None:
+    recorder = Recorder()
+    recorder.fail_times = {"doomed": 99}
+    jobs = make_jobs(recorder, max_attempts=2)
+    enqueue(sessions, jobs, {"key": "doomed"}, order_key="user:a")
+    enqueue(sessions, jobs, {"key": "next"}, order_key="user:a")
+    worker = Worker(sessions, jobs, {"work": QueueConfig()})
+    for _ in range(40):
+        await worker.run_until_idle()
+        if len(recorder.seen) == 1:
+            break
+        await asyncio.sleep(0.02)
+    assert statuses(sessions) == [("failed", 2), ("done", 1)]
+    assert [p["key"] for _, p in recorder.seen] == ["next"]
+
+
+async def test_an_order_key_is_per_queue(sessions) -> None:
+    recorder = Recorder()
+    jobs = make_jobs(recorder)
+    jobs.register(Task("test.other", "other", recorder.handle))
+    with sessions() as db:
+        jobs.enqueue(db, "test.other", {"key": "other queue"}, order_key="user:a",
+                     run_at=utcnow() + dt.timedelta(hours=1))
+        db.commit()
+    enqueue(sessions, jobs, {"key": "work queue"}, order_key="user:a")
+    await Worker(sessions, jobs, {"work": QueueConfig(), "other": QueueConfig()}).run_until_idle()
+    assert [p["key"] for _, p in recorder.seen] == ["work queue"]
+async def test_enqueue_many_queues_each_dedup_key_once(sessions) -> None:
+    recorder = Recorder()
+    jobs = make_jobs(recorder)
+    with sessions() as db:
+        assert jobs.enqueue_many(db, "test.work", [({"key": "a"}, "many-a"), ({"key": "b"}, "many-b")]) == 2
+        assert jobs.enqueue_many(db, "test.work", [({"key": "b"}, "many-b"), ({"key": "c"}, "many-c")]) == 1
+        assert jobs.enqueue_many(db, "test.work", []) == 0
+        db.commit()
+    worker = Worker(sessions, jobs, {"work": QueueConfig(concurrency=4)}, poll=0.01)
+    await worker.run_until_idle()
+    assert sorted(p["key"] for _, p in recorder.seen) == ["a", "b", "c"]
+
+
+def test_a_claim_reads_the_due_index_in_order_whatever_the_backlog(sessions) -> None:
+    """The claim's statements find their few jobs in ix_jobs_due's order: no read and sort of every due job (with
+    thousands of announcements queued that made each claim cost grow with the backlog)."""
+    jobs = make_jobs(Recorder())
+    with sessions() as db:
+        jobs.enqueue_many(db, "test.work", [({"key": str(i)}, f"backlog-{i}") for i in range(50)])
+        db.commit()
+    plans = []
+    with sessions() as db:
+        connection = db.connection()
+        captured: list[tuple[str, object]] = []
+
+        def record(_conn, _cursor, statement, parameters, _context, _many):  # type: ignore[no-untyped-def]
+            if statement.lstrip().upper().startswith(("UPDATE", "WITH")):
+                captured.append((statement, parameters))
+
+        if connection.dialect.name == "postgresql":  # a table this small would be read whole: ask for the index
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        event.listen(connection, "before_cursor_execute", record)
+        claimed = jobs_module.claim(db, "work", "w", 2, lease=60.0)
+        event.remove(connection, "before_cursor_execute", record)
+        explain = "EXPLAIN QUERY PLAN " if connection.dialect.name == "sqlite" else "EXPLAIN "
+        for statement, parameters in captured:
+            rows = connection.exec_driver_sql(explain + statement, parameters).all()  # type: ignore[arg-type]
+            plans.append(" ".join(str(value) for row in rows for value in row))
+        db.rollback()
+    assert len(claimed) == 2 and len(plans) == 2  # leases expired, then queued
+    for plan in plans:
+        assert "ix_jobs_due" in plan, plan
+        assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
