@@ -144,7 +144,13 @@ def fallback(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """The two-stage fallback, always with the 112 line and an Emergency button (issue 10)."""
     emergency = intent_button("emergency")
     if _previous_turn_was_fallback(tracker):
-        send(dispatcher, with_emergency_line(gettext(m.FALLBACK_MENU)), menu_buttons())
+        # The second miss in a row: a person is offered first (issue 8). Pressing it asks for one; nobody is put
+        # in the staff queue without asking, so a slip of the thumb never passes their words to anyone.
+        person = intent_button("human_handoff")
+        menu = menu_buttons()
+        buttons = [person, *(b for b in menu if b != person)] if person else menu
+        text = f"{gettext(m.FALLBACK_MENU)}\n{gettext(m.FALLBACK_PERSON, button=gettext(m.BUTTON_PERSON))}"
+        send(dispatcher, with_emergency_line(text), buttons)
         return
     ranking = (tracker.latest_message or {}).get("intent_ranking") or []
     guesses = [r["name"] for r in ranking if r.get("name") in _GUESSABLE][:MAX_GUESSES]

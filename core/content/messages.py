@@ -21,6 +21,8 @@ FALLBACK_MENU = N_(
     "Sorry, I still don't understand. Try a few simple words, for example \"BSN\" or \"salary\", "
     "or pick a topic:"
 )
+#: After the second misunderstanding in a row, under FALLBACK_MENU; ``button``: the "Talk to a person" label.
+FALLBACK_PERSON = N_("A WIN-punt employee can also answer you here: press \"%(button)s\".")
 #: Under the menu and the fallback answers, always (issue 10): the way out for someone in danger.
 EMERGENCY_LINE = N_("In danger? Call 112 now.")
 FOLLOW_UP = N_("Anything else about this?")

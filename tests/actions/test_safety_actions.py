@@ -160,8 +160,12 @@ async def test_a_second_miss_after_a_swallowed_goodbye_shows_the_menu_with_112()
     messages = await run(ActionFallback(), tracker("???", "nlu_fallback", "nl", before=earlier,
                                                    ranking=[("nlu_fallback", 0.4), ("housing_rights", 0.2)]))
     with use_locale("nl"):
-        assert messages[0]["text"] == f"{gettext(m.FALLBACK_MENU)}\n{gettext(m.EMERGENCY_LINE)}"
+        person = gettext(m.FALLBACK_PERSON, button=gettext(m.BUTTON_PERSON))
+        assert messages[0]["text"] == f"{gettext(m.FALLBACK_MENU)}\n{person}\n{gettext(m.EMERGENCY_LINE)}"
+        assert '"Praat met een mens"' in person  # the button's own label, in the user's language
     assert "/emergency" in payloads(messages[0])
+    # A person is offered first; asking for one is the user's choice (nobody is queued unasked).
+    assert payloads(messages[0])[0] == "/human_handoff"
 
 
 async def test_a_real_goodbye_before_does_not_count_as_a_miss() -> None:
