@@ -31,15 +31,12 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.svm import LinearSVC
 
-from nlu_components.features import feature_matrix
+from nlu_components.features import calibrated_svm, feature_matrix, load_model
 
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "intents.skops"
-#: The calibration's own parts: the only types beyond skops' defaults a stored model may contain.
-TRUSTED_TYPES = ["sklearn.calibration._CalibratedClassifier", "sklearn.calibration._SigmoidCalibration"]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -88,8 +85,7 @@ class EmbeddingIntentClassifier(GraphComponent, IntentClassifier):
         if len({e.get(INTENT) for e in examples}) < 2:
             logger.warning("fewer than two intents with enough examples: no intent classifier")
             return self._resource
-        svm = LinearSVC(C=self.config["C"], random_state=self.config["random_state"])
-        self.model = CalibratedClassifierCV(svm, method="sigmoid", cv=self.config["calibration_folds"])
+        self.model = calibrated_svm(self.config)
         self.model.fit(self._features(examples), np.array([e.get(INTENT) for e in examples]))
         self.persist()
         return self._resource
@@ -115,16 +111,10 @@ class EmbeddingIntentClassifier(GraphComponent, IntentClassifier):
     @classmethod
     def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> EmbeddingIntentClassifier:
-        import skops.io as sio
-
         component = cls(config, model_storage, resource)
         try:
             with model_storage.read_from(resource) as directory:
-                path = directory / MODEL_FILE
-                unexpected = set(sio.get_untrusted_types(file=path)) - set(TRUSTED_TYPES)
-                if unexpected:
-                    raise ValueError(f"unexpected types in {MODEL_FILE}: {sorted(unexpected)}")
-                component.model = sio.load(path, trusted=TRUSTED_TYPES)
+                component.model = load_model(directory / MODEL_FILE)
         except ValueError:
             logger.warning("no intent classifier in this model")
         return component

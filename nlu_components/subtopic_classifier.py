@@ -41,9 +41,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.svm import LinearSVC
 
-from nlu_components.features import feature_matrix
+from nlu_components.features import calibrated_svm, feature_matrix, load_model
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +50,6 @@ OUTPUT = "subtopic"
 INDEX_FILE = "topics.json"
 #: The name under which the model over all topics' sub-answers is kept.
 ACROSS_TOPICS = "*"
-#: The calibration's own parts: the only types beyond skops' defaults a stored model may contain.
-TRUSTED_TYPES = ["sklearn.calibration._CalibratedClassifier", "sklearn.calibration._SigmoidCalibration"]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -108,8 +105,7 @@ class SubtopicClassifier(GraphComponent):
     def _new_model(self) -> CalibratedClassifierCV:
         # Measured on the held-out sub-questions (2 cores): a linear SVM trains all topics in seconds and was as
         # accurate as logistic regression, which took minutes (lbfgs on 160,000 n-gram features).
-        svm = LinearSVC(C=self.config["C"], class_weight="balanced", random_state=self.config["random_state"])
-        return CalibratedClassifierCV(svm, method="sigmoid", cv=self.config["calibration_folds"])
+        return calibrated_svm(self.config, class_weight="balanced")
 
     def train(self, training_data: TrainingData) -> Resource:
         by_topic: dict[str, list[Message]] = defaultdict(list)
@@ -182,18 +178,12 @@ class SubtopicClassifier(GraphComponent):
     @classmethod
     def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> SubtopicClassifier:
-        import skops.io as sio
-
         component = cls(config, model_storage, resource)
         try:
             with model_storage.read_from(resource) as directory:
                 index = json.loads((directory / INDEX_FILE).read_text(encoding="utf-8"))
                 for topic, filename in index.items():
-                    path = directory / filename
-                    unexpected = set(sio.get_untrusted_types(file=path)) - set(TRUSTED_TYPES)
-                    if unexpected:
-                        raise ValueError(f"unexpected types in {filename}: {sorted(unexpected)}")
-                    component.models[topic] = sio.load(path, trusted=TRUSTED_TYPES)
+                    component.models[topic] = load_model(directory / filename)
         except ValueError:
             logger.warning("no sub-question classifier in this model: sub-questions are offered as buttons")
             return cls(config, model_storage, resource)
