@@ -11,41 +11,95 @@ Both classifiers are also the same kind of model (:func:`calibrated_svm`) and ar
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from rasa.shared.nlu.constants import TEXT
+import joblib
+import numpy as np
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from scipy.sparse import csr_matrix, hstack, vstack
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
+logger = logging.getLogger(__name__)
+
 #: The calibration's own parts: the only types beyond skops' defaults a stored model may contain.
-TRUSTED_TYPES = ["sklearn.calibration._CalibratedClassifier", "sklearn.calibration._SigmoidCalibration"]
+TRUSTED_TYPES = ["sklearn.calibration._CalibratedClassifier", "sklearn.calibration._SigmoidCalibration",
+                 "scipy.sparse._csr.csr_matrix"]
+#: Weights are stored sparse when at most this share of them is not zero (see :func:`fit`).
+SPARSE_BELOW = 0.5
+
+
+def _sentence_features(message: Message, attribute: str, sparse: bool) -> dict[str, Any]:
+    """The message's sentence-level features of one attribute by featurizer (the whole message, not tokens)."""
+    return {str(f.origin): f.features for f in message.features
+            if f.attribute == attribute and f.type == FEATURE_TYPE_SENTENCE and f.is_sparse() == sparse}
+
+
+def _block(rows: list[dict[str, Any]], sparse: bool) -> list[csr_matrix]:
+    """One matrix per featurizer, a row per message, in pipeline order (a message without that
+    featurizer's features gets a row of zeros)."""
+    widths = {origin: matrix.shape[-1] for row in rows for origin, matrix in row.items()}
+    blocks = []
+    for origin in widths:
+        empty = csr_matrix((1, widths[origin]), dtype=np.float32)
+        if sparse:
+            blocks.append(vstack([csr_matrix(row[origin]) if origin in row else empty for row in rows], format="csr"))
+        else:
+            dense = np.zeros((len(rows), widths[origin]), dtype=np.float32)
+            for number, row in enumerate(rows):
+                if origin in row:
+                    dense[number] = np.asarray(row[origin]).reshape(-1)
+            blocks.append(csr_matrix(dense))
+    return blocks
 
 
 def feature_matrix(messages: Iterable[Message], dense_attributes: Iterable[str], dense_weight: float) -> csr_matrix:
-    attributes = list(dense_attributes)
-    rows = []
-    for message in messages:
-        # [1]: the sentence-level features (the whole message).
-        sparse = message.get_sparse_features(attribute=TEXT)[1]
-        parts = [normalize(csr_matrix(sparse.features)) if sparse else csr_matrix((1, 0))]
-        for attribute in attributes:
-            dense = message.get_dense_features(attribute=attribute)[1]
-            if dense is not None:
-                parts.append(csr_matrix(dense.features * dense_weight))
-        rows.append(hstack(parts))
-    return normalize(vstack(rows).tocsr())
+    """A row per message: its n-grams at unit length, the dense features times ``dense_weight``, the whole row
+    scaled to unit length. Built a featurizer at a time, not a message at a time: Rasa's own
+    ``get_sparse_features`` also joins every token's features, which took most of a minute on 35,000 examples."""
+    messages = list(messages)
+    started = time.monotonic()
+    sparse_blocks = _block([_sentence_features(m, TEXT, True) for m in messages], sparse=True)
+    parts = [normalize(hstack(sparse_blocks, format="csr")) if sparse_blocks else csr_matrix((len(messages), 0))]
+    for attribute in dense_attributes:
+        for block in _block([_sentence_features(m, attribute, False) for m in messages], sparse=False):
+            parts.append(block * dense_weight)
+    matrix = normalize(hstack(parts, format="csr"))
+    if len(messages) > 1000:
+        logger.info("features of %d examples in %.1f s", len(messages), time.monotonic() - started)
+    return matrix
 
 
 def calibrated_svm(config: dict[str, Any], class_weight: str | None = None) -> CalibratedClassifierCV:
     """A linear SVM with probabilities from Platt scaling on held-out folds (``C``, ``calibration_folds`` and
     ``random_state`` from the component's config)."""
     svm = LinearSVC(C=config["C"], class_weight=class_weight, random_state=config["random_state"])
-    return CalibratedClassifierCV(svm, method="sigmoid", cv=config["calibration_folds"])
+    return CalibratedClassifierCV(svm, method="sigmoid", cv=config["calibration_folds"], n_jobs=-1)
+
+
+def fit(model: CalibratedClassifierCV, features: csr_matrix, labels: np.ndarray) -> CalibratedClassifierCV:
+    """Train the calibration's folds side by side, in threads: liblinear releases the GIL, and threads share the
+    feature matrix where processes would copy it. The intents on 2 cores: 20 s instead of 30 s one after another."""
+    started = time.monotonic()
+    with joblib.parallel_backend("threading"):
+        model.fit(features, labels)
+    logger.info("trained on %d examples x %d features, %d classes, in %.1f s", features.shape[0], features.shape[1],
+                len(model.classes_), time.monotonic() - started)
+    # A linear SVM has a weight of zero for every n-gram its examples never contain, and most n-grams occur in few
+    # examples (one topic's sub-questions use a small part of the vocabulary). Kept as sparse matrices, the
+    # sub-question models took 38 MB instead of about 500 MB and the intent model 22 MB instead of 110 MB, so the
+    # model is packed and loaded that much faster. Predictions are the same.
+    for calibrated in model.calibrated_classifiers_:
+        svm = getattr(calibrated, "estimator", None) or calibrated.base_estimator
+        if np.count_nonzero(svm.coef_) <= SPARSE_BELOW * svm.coef_.size:
+            svm.sparsify()
+    return model
 
 
 def load_model(path: Path) -> Any:

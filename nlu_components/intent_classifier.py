@@ -32,7 +32,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.calibration import CalibratedClassifierCV
 
-from nlu_components.features import calibrated_svm, feature_matrix, load_model
+from nlu_components.features import calibrated_svm, feature_matrix, fit, load_model
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ class EmbeddingIntentClassifier(GraphComponent, IntentClassifier):
             logger.warning("fewer than two intents with enough examples: no intent classifier")
             return self._resource
         self.model = calibrated_svm(self.config)
-        self.model.fit(self._features(examples), np.array([e.get(INTENT) for e in examples]))
+        fit(self.model, self._features(examples), np.array([e.get(INTENT) for e in examples]))
         self.persist()
         return self._resource
 

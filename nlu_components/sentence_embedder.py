@@ -108,6 +108,7 @@ class SentenceEmbedder(GraphComponent):
                     and (self.config["embed"] == "all" or has_subtopic(m))]
         if not messages:
             return training_data
+        began = time.monotonic()
         cache = EmbeddingCache(Path(self.config["cache_dir"]), self.model_id(), dimensions=DIMENSIONS)
         texts = [as_written(m.get(TEXT)) for m in messages]
         found = {t: v for t in set(texts) if (v := cache.get(t)) is not None}
@@ -125,6 +126,7 @@ class SentenceEmbedder(GraphComponent):
                         self.config["cache_dir"])
         for message, text in zip(messages, texts, strict=True):
             self._add(message, found[text])
+        logger.info("sentence embeddings of %d examples in %.1f s", len(messages), time.monotonic() - began)
         return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:

@@ -1,0 +1,135 @@
+"""Checks of the classifier components that need Rasa: run by test_components.py in the Rasa environment.
+
+`python in_rasa_env.py CHECK` runs one check and exits 0 when it holds (an assertion error otherwise). Kept as a
+script, not a pytest module: the app environment has no Rasa, and the Rasa environment has no pytest.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from rasa.shared.nlu.constants import INTENT, TEXT  # noqa: E402
+from rasa.shared.nlu.training_data.features import Features  # noqa: E402
+from rasa.shared.nlu.training_data.message import Message  # noqa: E402
+from scipy.sparse import csr_matrix, hstack, vstack  # noqa: E402
+from sklearn.preprocessing import normalize  # noqa: E402
+
+from nlu_components import features as features_module  # noqa: E402
+from nlu_components.subtopic_classifier import ACROSS_TOPICS, SubtopicClassifier  # noqa: E402
+
+
+def message(seed: int, text: str = "x") -> Message:
+    """A message with the features the pipeline gives: two n-gram featurizers (tokens and sentence) and an
+    embedding, in pipeline order."""
+    rng = np.random.default_rng(seed)
+    result = Message(data={TEXT: text})
+    tokens = int(rng.integers(2, 9))
+    for origin, width in (("run_CountVectorsFeaturizer1", 300), ("run_CountVectorsFeaturizer2", 1000)):
+        sequence = sp.random(tokens, width, density=0.02, format="coo", random_state=seed)
+        result.add_features(Features(sequence, "sequence", TEXT, origin))
+        result.add_features(Features(sp.coo_matrix(sequence.sum(axis=0)), "sentence", TEXT, origin))
+    embedding = rng.standard_normal((1, 384)).astype(np.float32)
+    result.add_features(Features(embedding / np.linalg.norm(embedding), "sentence", "sentence_embedding",
+                                 "run_SentenceEmbedder"))
+    return result
+
+
+def check_feature_matrix() -> None:
+    """Built a featurizer at a time, the matrix is the one Rasa's per-message feature joining gives."""
+    messages = [message(seed) for seed in range(200)]
+    rows = []
+    for one in messages:
+        sparse = one.get_sparse_features(attribute=TEXT)[1]
+        dense = one.get_dense_features(attribute="sentence_embedding")[1]
+        rows.append(hstack([normalize(csr_matrix(sparse.features)), csr_matrix(dense.features * 2.0)]))
+    expected = normalize(vstack(rows).tocsr())
+    built = features_module.feature_matrix(messages, ["text", "sentence_embedding"], 2.0)
+    assert built.shape == expected.shape == (200, 1684), built.shape
+    assert abs(built - expected).max() < 1e-6
+    # A message without the embedding (none is added for it) still gets a row of the same width.
+    bare = Message(data={TEXT: "y"})
+    for feature in message(7).features:
+        if feature.attribute == TEXT:
+            bare.add_features(feature)
+    assert features_module.feature_matrix([messages[0], bare], ["sentence_embedding"], 2.0).shape == (2, 1684)
+
+
+def check_sparse_weights_round_trip() -> None:
+    """A model trained on part of the features keeps its weights sparse, predicts the same, and loads back."""
+    rng = np.random.default_rng(1)
+    # Half the features never occur in this model's examples.
+    matrix = sp.hstack([sp.random(300, 2500, density=0.004, random_state=2), sp.csr_matrix((300, 2500))], format="csr")
+    labels = np.array(["a", "b", "c"])[rng.integers(0, 3, 300)]
+    model = features_module.calibrated_svm({"C": 1.0, "calibration_folds": 3, "random_state": 7})
+    features_module.fit(model, matrix, labels)
+    weights = [getattr(c, "estimator", None) or c.base_estimator for c in model.calibrated_classifiers_]
+    assert all(sp.issparse(w.coef_) for w in weights)
+    with tempfile.TemporaryDirectory() as directory:
+        import skops.io as sio
+
+        path = Path(directory) / "model.skops"
+        sio.dump(model, path)
+        loaded = features_module.load_model(path)
+    assert np.allclose(loaded.predict_proba(matrix[:20]), model.predict_proba(matrix[:20]))
+
+
+class Across:
+    """Stands in for the model over all topics' sub-answers: always the same probabilities."""
+
+    def __init__(self, probabilities: dict[str, float]) -> None:
+        self.classes_ = np.array(list(probabilities))
+        self._row = np.array(list(probabilities.values()))
+
+    def predict_proba(self, matrix: Any) -> np.ndarray:
+        return np.tile(self._row, (matrix.shape[0], 1))
+
+
+def classified(intent: str, confidence: float, ranking: dict[str, float], across: dict[str, float]) -> Message:
+    component = SubtopicClassifier({}, model_storage=None, resource=None)  # type: ignore[arg-type]
+    component.models = {ACROSS_TOPICS: Across(across), "housing_rights": Across({"housing_rights/job_loss": 0.9,
+                                                                               "housing_rights/space_norms": 0.1})}
+    one = message(3)
+    one.set(INTENT, {"name": intent, "confidence": confidence})
+    one.set("intent_ranking", [{"name": name, "confidence": value} for name, value in ranking.items()])
+    component.process([one])
+    return one
+
+
+def check_topic_from_subquestion() -> None:
+    """An unsure intent gives way to a confident sub-question's topic, and only then."""
+    sure_job_loss = {"housing_rights/job_loss": 0.8, "work_rights/ww": 0.2}
+    switched = classified("work_rights", 0.45, {"work_rights": 0.45, "housing_rights": 0.3}, sure_job_loss)
+    assert switched.get(INTENT) == {"name": "housing_rights", "confidence": 0.8}, switched.get(INTENT)
+    assert [e["name"] for e in switched.get("intent_ranking")] == ["housing_rights", "work_rights"]
+    output = switched.get("subtopic")
+    assert output["intent"] == "housing_rights" and output["name"] == "housing_rights/job_loss"
+    assert output["topic_from_subquestion"] == {"intent_classifier": {"name": "work_rights", "confidence": 0.45},
+                                                "decided_by": "housing_rights/job_loss"}
+    # A sure intent stays.
+    kept = classified("work_rights", 0.7, {"work_rights": 0.7, "housing_rights": 0.2}, sure_job_loss)
+    assert kept.get(INTENT)["name"] == "work_rights" and kept.get("subtopic") is None
+    # The sub-question is not sure enough.
+    unsure = {"housing_rights/job_loss": 0.6, "work_rights/ww": 0.4}
+    kept = classified("work_rights", 0.45, {"work_rights": 0.45, "housing_rights": 0.3}, unsure)
+    assert kept.get(INTENT)["name"] == "work_rights"
+    # The intent classifier gave the sub-question's topic almost nothing.
+    kept = classified("work_rights", 0.45, {"work_rights": 0.45, "housing_rights": 0.05}, sure_job_loss)
+    assert kept.get(INTENT)["name"] == "work_rights"
+    # An emergency is never overruled.
+    kept = classified("emergency", 0.4, {"emergency": 0.4, "housing_rights": 0.3}, sure_job_loss)
+    assert kept.get(INTENT)["name"] == "emergency"
+
+
+CHECKS = {name[len("check_"):]: function for name, function in globals().items() if name.startswith("check_")}
+
+if __name__ == "__main__":
+    CHECKS[sys.argv[1]]()
+    print("ok")
