@@ -79,6 +79,20 @@ def check_sparse_weights_round_trip() -> None:
         sio.dump(model, path)
         loaded = features_module.load_model(path)
     assert np.allclose(loaded.predict_proba(matrix[:20]), model.predict_proba(matrix[:20]))
+    # Laid out column-wise after training and after loading, so scoring a message does not copy the weights.
+    for svm in weights + [getattr(c, "estimator", None) or c.base_estimator for c in loaded.calibrated_classifiers_]:
+        assert svm.coef_.format == "csc", svm.coef_.format
+
+
+def check_dense_weights_are_column_wise() -> None:
+    """Weights mostly not zero stay dense, in Fortran order (a column per class after the transpose)."""
+    rng = np.random.default_rng(4)
+    matrix = csr_matrix(rng.standard_normal((200, 40)))
+    model = features_module.calibrated_svm({"C": 1.0, "calibration_folds": 3, "random_state": 7})
+    features_module.fit(model, matrix, np.array(["a", "b", "c"])[rng.integers(0, 3, 200)])
+    for calibrated in model.calibrated_classifiers_:
+        svm = getattr(calibrated, "estimator", None) or calibrated.base_estimator
+        assert not sp.issparse(svm.coef_) and svm.coef_.flags.f_contiguous
 
 
 class Across:

@@ -1,7 +1,8 @@
 """The classifier components (nlu_components/), checked in the Rasa environment they run in (in_rasa_env.py).
 
 - the feature matrix, built a featurizer at a time, equals the one Rasa's per-message joining gives;
-- a model trained on part of the features keeps sparse weights, predicts the same and loads back;
+- a model trained on part of the features keeps sparse weights, predicts the same and loads back; weights are
+  laid out column-wise, so scoring one message does not copy them;
 - an unsure intent gives way to a confident sub-question's topic, and only then (never an emergency).
 """
 
@@ -17,7 +18,8 @@ RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 SCRIPT = Path(__file__).with_name("in_rasa_env.py")
 
 
-@pytest.mark.parametrize("check", ["feature_matrix", "sparse_weights_round_trip", "topic_from_subquestion"])
+@pytest.mark.parametrize("check", ["feature_matrix", "sparse_weights_round_trip", "dense_weights_are_column_wise",
+                                   "topic_from_subquestion"])
 def test_component_check_in_the_rasa_environment(check: str) -> None:
     assert RASA_PYTHON.exists(), "the Rasa environment is missing: run `make setup`"
     done = subprocess.run([str(RASA_PYTHON), str(SCRIPT), check], capture_output=True, text=True, timeout=300,
