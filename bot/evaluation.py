@@ -171,15 +171,15 @@ def main(argv: list[str] | None = None) -> int:
             results = []
             parses = []
             for language, intent, text in test:
-                parsed = client.post(f"{url}/model/parse", json={"text": for_nlu(text)}).json()
+                parsed = _parse(client, url, text)
                 predicted = (parsed.get("intent") or {}).get("name", "").split("/")[0]
                 ranking = [r["name"] for r in parsed.get("intent_ranking") or [] if r["name"] != "nlu_fallback"]
                 results.append((language, intent.split("/")[0], predicted, text, ranking[0] if ranking else ""))
                 parses.append({"language": language, "gold": intent, "intent": predicted,
-                               "subtopic": parsed.get("subtopic")})
+                               "subtopic": parsed.get("subtopic"), "text": text})
             public = []
             for q in yaml.safe_load(PUBLIC_QUESTIONS.read_text(encoding="utf-8")) if PUBLIC_QUESTIONS.exists() else []:
-                parsed = client.post(f"{url}/model/parse", json={"text": for_nlu(q["text"])}).json()
+                parsed = _parse(client, url, q["text"])
                 public.append({"language": q["language"], "gold": q["intent"], "gold_subtopic": q.get("subtopic"),
                                "intent": (parsed.get("intent") or {}).get("name", "").split("/")[0],
                                "subtopic": parsed.get("subtopic"), "text": q["text"]})
@@ -195,6 +195,16 @@ def main(argv: list[str] | None = None) -> int:
     (REPORTS / f"{args.name}.md").write_text(render_markdown(report), encoding="utf-8")
     print(render_markdown(report))
     return 0
+
+
+def _parse(client: httpx.Client, url: str, text: str) -> dict:
+    """Rasa's parse of a message; an error ends the evaluation (a model that cannot answer must not be reported
+    as 0 % accurate)."""
+    response = client.post(f"{url}/model/parse", json={"text": for_nlu(text)})
+    if response.status_code != 200:
+        raise SystemExit(f"Rasa could not parse {text!r} (HTTP {response.status_code}): {response.text[:300]}")
+    parsed: dict = response.json()
+    return parsed
 
 
 def build_report(results: list[tuple[str, str, str, str, str]], gazetteer: Gazetteer, train_seconds: float) -> dict:

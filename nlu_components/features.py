@@ -11,6 +11,7 @@ Both classifiers are also the same kind of model (:func:`calibrated_svm`) and ar
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Iterable
@@ -30,9 +31,23 @@ logger = logging.getLogger(__name__)
 
 #: The calibration's own parts: the only types beyond skops' defaults a stored model may contain.
 TRUSTED_TYPES = ["sklearn.calibration._CalibratedClassifier", "sklearn.calibration._SigmoidCalibration",
-                 "scipy.sparse._csc.csc_matrix"]
+                 "scipy.sparse._csc.csc_matrix", "scipy.sparse._csr.csr_matrix"]
 #: Weights are stored sparse when at most this share of them is not zero (see :func:`fit`).
 SPARSE_BELOW = 0.5
+
+
+def code_fingerprint() -> str:
+    """A hash of this package's source, for the components' ``fingerprint_addon``.
+
+    Rasa keeps each trained component in its training cache under a fingerprint of its class name, config and
+    inputs, not of its code: after a change to these files a training would restore the component trained by the
+    old code (and the new code might not even load it). With the source in the fingerprint, it trains again.
+    """
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _sentence_features(message: Message, attribute: str, sparse: bool) -> dict[str, Any]:

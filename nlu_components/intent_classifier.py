@@ -32,7 +32,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.calibration import CalibratedClassifierCV
 
-from nlu_components.features import calibrated_svm, feature_matrix, fit, load_model
+from nlu_components.features import calibrated_svm, code_fingerprint, feature_matrix, fit, load_model
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,12 @@ class EmbeddingIntentClassifier(GraphComponent, IntentClassifier):
     @classmethod
     def required_components(cls) -> list[type]:
         return [Featurizer]
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        # The package's source: after a change to it this component is trained (or run) again, not restored from
+        # Rasa's training cache (nlu_components/features.py, code_fingerprint).
+        return code_fingerprint()
 
     @staticmethod
     def required_packages() -> list[str]:

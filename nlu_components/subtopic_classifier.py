@@ -44,7 +44,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix
 from sklearn.calibration import CalibratedClassifierCV
 
-from nlu_components.features import calibrated_svm, feature_matrix, fit, load_model
+from nlu_components.features import calibrated_svm, code_fingerprint, feature_matrix, fit, load_model
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +61,12 @@ class SubtopicClassifier(GraphComponent):
     @classmethod
     def required_components(cls) -> list[type]:
         return [Featurizer]
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        # The package's source: after a change to it this component is trained (or run) again, not restored from
+        # Rasa's training cache (nlu_components/features.py, code_fingerprint).
+        return code_fingerprint()
 
     @staticmethod
     def required_packages() -> list[str]:
