@@ -81,10 +81,11 @@ def test_a_different_sender_is_not_affected(make_client) -> None:
 
 
 def test_many_senders_from_one_address_meet_the_address_limit(make_client) -> None:
-    client = make_client(WINBOT_CHAT_LIMIT_ADDRESS="120", WINBOT_CHAT_BURST_ADDRESS="4")
+    # 12 a minute: a new message every 5 s, so a slow machine does not earn the fifth one back in between.
+    client = make_client(WINBOT_CHAT_LIMIT_ADDRESS="12", WINBOT_CHAT_BURST_ADDRESS="4")
     senders = [f"sender-{i:04d}-abcdef" for i in range(5)]
     assert [chat(client, sender=s).status_code for s in senders] == [200, 200, 200, 200, 429]
-    assert chat(client, sender=senders[0]).headers["Retry-After"] == "1"  # 120 a minute: 2 a second
+    assert 1 <= int(chat(client, sender=senders[0]).headers["Retry-After"]) <= 5
     neighbour = TestClient(client.app, client=("198.51.100.7", 40000))  # the same app from another address
     assert chat(neighbour, sender=senders[4]).status_code == 200
 
