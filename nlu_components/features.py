@@ -2,7 +2,7 @@
 
 Rasa's own LogisticRegressionClassifier stacks the raw n-gram counts and any dense features as they come, so a
 long message outweighs a short one and a 384-dimension unit vector is lost next to hundreds of counts. Here the
-n-grams (word and character, from the pipeline's featurizers) are scaled to unit length, the sentence embedding
+n-grams (word and character, from nlu_components/ngram_featurizer.py) are scaled to unit length, the sentence embedding
 (nlu_components/sentence_embedder.py) is added with a weight, and the whole row is scaled to unit length again.
 
 Both classifiers are also the same kind of model (:func:`calibrated_svm`) and are stored and loaded the same way

@@ -142,6 +142,38 @@ def check_topic_from_subquestion() -> None:
     assert kept.get(INTENT)["name"] == "emergency"
 
 
+def check_ngram_featurizer() -> None:
+    """Whole-message n-gram counts for every training example in one go, the same after storing and loading."""
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    from nlu_components.ngram_featurizer import NgramFeaturizer
+
+    texts = ["szef zabrał mi paszport", "szef zabral mi paszport", "where do I register", "ik ben ziek"]
+    with tempfile.TemporaryDirectory() as directory:
+        storage = LocalModelStorage(Path(directory))
+        resource = Resource("ngrams")
+        context = ExecutionContext(GraphSchema({}), node_name="run_NgramFeaturizer1")
+        featurizer = NgramFeaturizer.create({"max_char_features": 500}, storage, resource, context)
+        training = TrainingData([Message(data={TEXT: t, INTENT: "x"}) for t in texts])
+        featurizer.train(training)
+        featurizer.process_training_data(training)
+        rows = [m.features for m in training.training_examples]
+        assert all(len(r) == 1 and r[0].type == "sentence" and r[0].attribute == TEXT for r in rows)
+        width = rows[0][0].features.shape[1]
+        assert 0 < width <= 500 + len(featurizer.vectorizers["word"].vocabulary_)
+        # Missing diacritics share most character n-grams, and the word "paszport".
+        first, second = (csr_matrix(r[0].features).toarray()[0] for r in rows[:2])
+        assert float(first @ second) / float(np.linalg.norm(first) * np.linalg.norm(second)) > 0.7
+        loaded = NgramFeaturizer.load({"max_char_features": 500}, storage, resource, context)
+        again = loaded.process([Message(data={TEXT: texts[0]})])[0].features[0].features
+        assert abs(csr_matrix(again) - csr_matrix(rows[0][0].features)).max() == 0
+        # A button's payload or an empty message: no text, no features, no error.
+        assert loaded.process([Message(data={TEXT: ""})])[0].features == []
+
+
 CHECKS = {name[len("check_"):]: function for name, function in globals().items() if name.startswith("check_")}
 
 if __name__ == "__main__":
