@@ -20,6 +20,7 @@ from typing import Any
 
 import joblib
 import numpy as np
+from rasa.engine.graph import GraphComponent
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from scipy.sparse import csr_matrix, hstack, issparse, vstack
@@ -48,6 +49,15 @@ def code_fingerprint() -> str:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+class OwnCodeComponent(GraphComponent):
+    """A component of this package: its fingerprint in Rasa's training cache includes the package's source, so after
+    a change to it the component is trained (or run) again instead of restored (see :func:`code_fingerprint`)."""
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        return code_fingerprint()
 
 
 def _sentence_features(message: Message, attribute: str, sparse: bool) -> dict[str, Any]:

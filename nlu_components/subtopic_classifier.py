@@ -33,7 +33,7 @@ from collections import Counter, defaultdict
 from typing import Any
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -44,7 +44,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix
 from sklearn.calibration import CalibratedClassifierCV
 
-from nlu_components.features import calibrated_svm, code_fingerprint, feature_matrix, fit, load_model
+from nlu_components.features import OwnCodeComponent, calibrated_svm, feature_matrix, fit, load_model
 
 logger = logging.getLogger(__name__)
 
@@ -55,18 +55,12 @@ ACROSS_TOPICS = "*"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class SubtopicClassifier(GraphComponent):
+class SubtopicClassifier(OwnCodeComponent):
     """One linear classifier per topic over its sub-answers (`topic/key`), with calibrated probabilities."""
 
     @classmethod
     def required_components(cls) -> list[type]:
         return [Featurizer]
-
-    @classmethod
-    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
-        # The package's source: after a change to it this component is trained (or run) again, not restored from
-        # Rasa's training cache (nlu_components/features.py, code_fingerprint).
-        return code_fingerprint()
 
     @staticmethod
     def required_packages() -> list[str]:

@@ -174,6 +174,18 @@ def check_ngram_featurizer() -> None:
         assert loaded.process([Message(data={TEXT: ""})])[0].features == []
 
 
+def check_components_fingerprint_their_code() -> None:
+    """Every component of the package puts the package's source into its fingerprint in Rasa's training cache."""
+    from nlu_components.intent_classifier import EmbeddingIntentClassifier
+    from nlu_components.ngram_featurizer import NgramFeaturizer
+    from nlu_components.sentence_embedder import SentenceEmbedder
+
+    expected = features_module.code_fingerprint()
+    assert len(expected) == 64
+    for component in (NgramFeaturizer, SentenceEmbedder, EmbeddingIntentClassifier, SubtopicClassifier):
+        assert component.fingerprint_addon({}) == expected, component
+
+
 CHECKS = {name[len("check_"):]: function for name, function in globals().items() if name.startswith("check_")}
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ SCRIPT = Path(__file__).with_name("in_rasa_env.py")
 
 
 @pytest.mark.parametrize("check", ["feature_matrix", "sparse_weights_round_trip", "dense_weights_are_column_wise",
-                                   "topic_from_subquestion", "ngram_featurizer"])
+                                   "topic_from_subquestion", "ngram_featurizer",
+                                   "components_fingerprint_their_code"])
 def test_component_check_in_the_rasa_environment(check: str) -> None:
     assert RASA_PYTHON.exists(), "the Rasa environment is missing: run `make setup`"
     done = subprocess.run([str(RASA_PYTHON), str(SCRIPT), check], capture_output=True, text=True, timeout=300,
