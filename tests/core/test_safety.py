@@ -12,6 +12,7 @@ from core.safety import DANGER_LANGUAGES, KINDS, compile_pattern, danger, explai
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "danger" / "messages.yml"
 NLU = Path(__file__).resolve().parents[2] / "nlu"
+SUBQUESTIONS = Path(__file__).resolve().parents[2] / "subquestions"
 
 
 def _labelled() -> dict:
@@ -96,4 +97,26 @@ def test_ordinary_questions_of_the_training_data_raise_no_alarm() -> None:
     examples = _training_examples(ordinary)
     assert len(examples) > 10_000
     alarms = [(lang, intent, text, explain(text, lang)) for lang, intent, text in examples if danger(text, lang)]
+    assert alarms == []
+
+
+def test_ordinary_sub_questions_raise_no_alarm() -> None:
+    # The sub-answers about papers and money (not the passport kept by an employer, an accident, losing the
+    # bed with the job or urgent care, whose examples describe danger) must pass untouched: "do I have to
+    # take my passport to the gemeente?", "разрешение за пребиваване" (residence permit) and "stabilirea
+    # concediului" (agreeing the holidays) once raised alarms.
+    quiet = ("brp_registration/", "benefits_tax/", "health_insurance/obligation", "health_insurance/uninsured_fine",
+             "health_insurance/deductible", "health_insurance/allowance", "health_insurance/gp",
+             "health_insurance/ukraine", "housing_rights/huurcommissie", "housing_rights/huurtoeslag",
+             "housing_rights/information_language", "housing_rights/report_landlord", "housing_rights/rent_deduction",
+             "work_rights/minimum_wage", "work_rights/payslip", "work_rights/holiday_pay", "work_rights/ww",
+             "work_rights/ukraine", "report_abuse/organisations")
+    examples = []
+    for path in sorted(SUBQUESTIONS.glob("*/*.yml")):
+        for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
+            if str(item.get("intent")).startswith(quiet):
+                examples += [(path.parent.name, item["intent"], line.strip()[2:].strip())
+                             for line in str(item["examples"]).splitlines() if line.strip().startswith("- ")]
+    assert len(examples) > 5_000
+    alarms = [(lang, key, text, explain(text, lang)) for lang, key, text in examples if danger(text, lang)]
     assert alarms == []
