@@ -3,6 +3,7 @@ no look-alike raises an alarm, and ordinary questions of the training data stay 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -77,11 +78,12 @@ def test_pattern_syntax() -> None:
     assert not finds("want to live= $", "i dont want to live here")
 
 
-def _training_examples(intents: set[str]) -> list[tuple[str, str, str]]:
+def _training_examples(wanted: Callable[[str], bool], root: Path = NLU) -> list[tuple[str, str, str]]:
+    """(language, intent, example) of every training example under ``root`` whose intent is wanted."""
     found = []
-    for path in sorted(NLU.glob("*/*.yml")):
+    for path in sorted(root.glob("*/*.yml")):
         for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
-            if item.get("intent") in intents:
+            if wanted(str(item.get("intent"))):
                 for line in str(item["examples"]).splitlines():
                     text = line.strip().removeprefix("- ").strip()
                     if text:
@@ -94,7 +96,7 @@ def test_ordinary_questions_of_the_training_data_raise_no_alarm() -> None:
     # passport"; housing_rights: "I have nowhere to sleep") must pass untouched.
     ordinary = {"greet", "goodbye", "thanks", "change_language", "out_of_scope", "brp_registration",
                 "health_insurance", "work_rights", "find_win_point", "mobile_team_visit", "human_handoff"}
-    examples = _training_examples(ordinary)
+    examples = _training_examples(ordinary.__contains__)
     assert len(examples) > 10_000
     alarms = [(lang, intent, text, explain(text, lang)) for lang, intent, text in examples if danger(text, lang)]
     assert alarms == []
@@ -111,12 +113,7 @@ def test_ordinary_sub_questions_raise_no_alarm() -> None:
              "housing_rights/information_language", "housing_rights/report_landlord", "housing_rights/rent_deduction",
              "work_rights/minimum_wage", "work_rights/payslip", "work_rights/holiday_pay", "work_rights/ww",
              "work_rights/ukraine", "report_abuse/organisations")
-    examples = []
-    for path in sorted(SUBQUESTIONS.glob("*/*.yml")):
-        for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
-            if str(item.get("intent")).startswith(quiet):
-                examples += [(path.parent.name, item["intent"], line.strip()[2:].strip())
-                             for line in str(item["examples"]).splitlines() if line.strip().startswith("- ")]
+    examples = _training_examples(lambda key: key.startswith(quiet), SUBQUESTIONS)
     assert len(examples) > 5_000
     alarms = [(lang, key, text, explain(text, lang)) for lang, key, text in examples if danger(text, lang)]
     assert alarms == []
