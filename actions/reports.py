@@ -25,7 +25,7 @@ from actions.base import LocalisedAction, entity, gazetteer, language_of, metada
 from core.content import messages as m
 from core.content import report_messages as r
 from core.content.catalog import ALL_ANSWERS
-from core.content.info import EMERGENCY
+from core.content.info import EMERGENCY, REPORT_ABUSE_KEYS
 from core.folding import fold
 from core.i18n import gettext
 from core.privacy import Vault
@@ -134,10 +134,6 @@ def _raw_text(tracker: Tracker) -> str:
 
 def clear_form() -> list[dict[str, Any]]:
     return [SlotSet(name, None) for name in (*STEPS, *HELPER_SLOTS)]
-
-
-#: The sub-answers of reporting abuse, besides the general answer (core/content).
-REPORT_ABUSE_KEYS = ("report_abuse/signs", "report_abuse/passport", "report_abuse/organisations")
 
 
 class ActionReportAbuse(LocalisedAction):

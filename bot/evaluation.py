@@ -27,6 +27,7 @@ import httpx
 import yaml
 
 from bot.training import NLU_DATA, as_subtopic_block, rasa_bin
+from core.content.info import REPORT_ABUSE_KEYS
 from core.content.topics import TOPICS
 from core.i18n import LANGUAGES
 from core.language import detect
@@ -248,14 +249,20 @@ def outcome(parse: dict) -> str:
     """What the assistant does with a held-out sub-question: specific, wrong, two buttons, menu or other topic."""
     gold_intent = parse["gold"].split("/")[0]
     topic = TOPICS.get(parse["intent"])
-    if topic is None:
+    if topic is not None:
+        choice = choose(parse.get("subtopic"), topic.intent, [a.key for a in topic.answers])
+    elif parse["intent"] == "report_abuse":
+        # Not an information topic, but a typed question about a passport taken or who does what gets that answer
+        # before the report form (actions/reports.py), chosen the same way. Otherwise the
+        # form starts (no buttons for two answers): counted as the menu.
+        choice = choose(parse.get("subtopic"), "report_abuse", REPORT_ABUSE_KEYS)
+    else:
         return "other_intent"
-    choice = choose(parse.get("subtopic"), topic.intent, [a.key for a in topic.answers])
     if choice.answer == parse["gold"]:
         return "specific"
     if choice.answer is not None:
         return "wrong"
-    if parse["gold"] in choice.options:
+    if parse["gold"] in choice.options and topic is not None:
         return "two_buttons"
     return "menu" if parse["intent"] == gold_intent else "other_intent"
 

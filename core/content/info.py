@@ -133,6 +133,10 @@ REPORT_ABUSE_ORGANISATIONS = Answer(
     ),
 )
 
+#: The sub-answers of reporting abuse, besides the general answer. actions/reports.py answers a typed question
+#: about one of them before the report form, and `make eval` scores held-out questions the same way.
+REPORT_ABUSE_KEYS = (REPORT_ABUSE_SIGNS.key, REPORT_ABUSE_PASSPORT.key, REPORT_ABUSE_ORGANISATIONS.key)
+
 FIND_HELP = Answer(
     key="find_win_point",
     title=N_("Find help"),
