@@ -16,9 +16,11 @@ Both lower-case the text. The vocabularies are stored as JSON, so loading a mode
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -39,6 +41,29 @@ from nlu_components.features import OwnCodeComponent
 logger = logging.getLogger(__name__)
 
 VOCABULARY_FILE = "vocabulary.json"
+
+
+class NgramFeatures(Features):
+    """A message's n-gram counts, fingerprinted by what they are computed from: its text and the vocabularies.
+
+    Rasa fingerprints the training data after every component for its training cache, and the fingerprint of sparse
+    features is a string of every entry of the matrix: for 47,000 examples that took about 30 of the 300 seconds a
+    training may take. The counts are a function of the text and the vocabularies, so hashing those identifies them
+    just as well.
+    """
+
+    def __init__(self, features: Any, attribute: str, origin: str, text: str,
+                 vocabularies: Callable[[], str]) -> None:
+        super().__init__(features, FEATURE_TYPE_SENTENCE, attribute, origin)
+        self._text = text
+        self._vocabularies = vocabularies
+
+    def fingerprint(self) -> str:
+        if self._cached_fingerprint is None:
+            digest = hashlib.sha256(f"{self.type}|{self.origin}|{self.attribute}|{self._vocabularies()}|".encode())
+            digest.update(self._text.encode("utf-8", "surrogatepass"))
+            self._cached_fingerprint = digest.hexdigest()
+        return self._cached_fingerprint
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
@@ -67,6 +92,7 @@ class NgramFeaturizer(SparseFeaturizer, OwnCodeComponent):
         self._model_storage = model_storage
         self._resource = resource
         self.vectorizers: dict[str, CountVectorizer] = {}
+        self._vocabularies_fingerprint = ""
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -105,7 +131,8 @@ class NgramFeaturizer(SparseFeaturizer, OwnCodeComponent):
         texts = [m.get(TEXT) for m in with_text]
         matrix = hstack([self.vectorizers[name].transform(texts) for name in ("word", "char")], format="csr")
         for row, message in enumerate(with_text):
-            message.add_features(Features(matrix[row], FEATURE_TYPE_SENTENCE, TEXT, self._identifier))
+            message.add_features(NgramFeatures(matrix[row], TEXT, self._identifier, texts[row],
+                                               self.vocabularies_fingerprint))
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         started = time.monotonic()
@@ -118,11 +145,22 @@ class NgramFeaturizer(SparseFeaturizer, OwnCodeComponent):
         self._add(messages)
         return messages
 
+    def vocabularies_fingerprint(self) -> str:
+        """A hash of the vocabularies (computed once: only training fingerprints features)."""
+        if not self._vocabularies_fingerprint:
+            self._vocabularies_fingerprint = hashlib.sha256(
+                json.dumps([self.config["word_ngrams"], self.config["char_ngrams"], self._vocabularies()],
+                           sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        return self._vocabularies_fingerprint
+
+    def _vocabularies(self) -> dict[str, dict[str, int]]:
+        return {name: {term: int(index) for term, index in vectorizer.vocabulary_.items()}
+                for name, vectorizer in self.vectorizers.items()}
+
     def persist(self) -> None:
-        vocabularies = {name: {term: int(index) for term, index in vectorizer.vocabulary_.items()}
-                        for name, vectorizer in self.vectorizers.items()}
         with self._model_storage.write_to(self._resource) as directory:
-            (directory / VOCABULARY_FILE).write_text(json.dumps(vocabularies, ensure_ascii=False), encoding="utf-8")
+            (directory / VOCABULARY_FILE).write_text(json.dumps(self._vocabularies(), ensure_ascii=False),
+                                                      encoding="utf-8")
 
     @classmethod
     def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,

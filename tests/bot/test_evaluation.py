@@ -6,6 +6,8 @@ import pytest
 
 from bot.evaluation import outcome
 
+RENT = "housing_rights/rent_deduction"
+
 
 def _parse(gold: str, intent: str, ranking: dict[str, float], agrees: bool = True) -> dict:
     ranked = [{"name": name, "confidence": value} for name, value in ranking.items()]
@@ -17,13 +19,13 @@ def _parse(gold: str, intent: str, ranking: dict[str, float], agrees: bool = Tru
 
 @pytest.mark.parametrize(("gold", "intent", "ranking", "agrees", "expected"), [
     # An information topic: answer, wrong answer, two buttons, menu.
-    ("housing_rights/job_loss", "housing_rights", {"housing_rights/job_loss": 0.9, "housing_rights/rent_deduction": 0.05},
+    ("housing_rights/job_loss", "housing_rights", {"housing_rights/job_loss": 0.9, RENT: 0.05},
      True, "specific"),
-    ("housing_rights/job_loss", "housing_rights", {"housing_rights/rent_deduction": 0.9, "housing_rights/job_loss": 0.05},
+    ("housing_rights/job_loss", "housing_rights", {RENT: 0.9, "housing_rights/job_loss": 0.05},
      True, "wrong"),
-    ("housing_rights/job_loss", "housing_rights", {"housing_rights/job_loss": 0.45, "housing_rights/rent_deduction": 0.4},
+    ("housing_rights/job_loss", "housing_rights", {"housing_rights/job_loss": 0.45, RENT: 0.4},
      True, "two_buttons"),
-    ("housing_rights/job_loss", "housing_rights", {"housing_rights/job_loss": 0.9, "housing_rights/rent_deduction": 0.05},
+    ("housing_rights/job_loss", "housing_rights", {"housing_rights/job_loss": 0.9, RENT: 0.05},
      False, "menu"),
     ("housing_rights/job_loss", "work_rights", {"work_rights/sick_pay": 0.9, "work_rights/payslip": 0.05},
      True, "wrong"),

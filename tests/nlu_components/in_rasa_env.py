@@ -172,6 +172,14 @@ def check_ngram_featurizer() -> None:
         assert abs(csr_matrix(again) - csr_matrix(rows[0][0].features)).max() == 0
         # A button's payload or an empty message: no text, no features, no error.
         assert loaded.process([Message(data={TEXT: ""})])[0].features == []
+        # The features are fingerprinted (for Rasa's training cache) by the text and the vocabularies: the same
+        # after loading, different for another text or for vocabularies learnt from other examples.
+        fingerprints = [r[0].fingerprint() for r in rows]
+        assert len(set(fingerprints)) == len(texts)
+        assert loaded.process([Message(data={TEXT: texts[0]})])[0].features[0].fingerprint() == fingerprints[0]
+        other = NgramFeaturizer.create({"max_char_features": 500}, storage, Resource("other"), context)
+        other.train(TrainingData([Message(data={TEXT: t, INTENT: "x"}) for t in texts[1:]]))
+        assert other.process([Message(data={TEXT: texts[0]})])[0].features[0].fingerprint() != fingerprints[0]
 
 
 def check_components_fingerprint_their_code() -> None:
