@@ -11,7 +11,8 @@ training examples in one call of scikit-learn's vectorizers, and nothing else.
 - ``char``: character 2-5-grams within word boundaries (inflections, typos, missing diacritics), the most frequent
   ``max_char_features``.
 
-Both lower-case the text. The vocabularies are stored as JSON, so loading a model runs no stored code.
+Both lower-case the text. The counts are weighed as tf-idf, each kind at unit length (``tf_idf``). The vocabularies
+are stored as JSON and the idf weights as plain arrays, so loading a model runs no stored code.
 """
 
 from __future__ import annotations
@@ -33,14 +34,16 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from scipy.sparse import hstack
+from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.preprocessing import normalize
 
 from nlu_components.features import OwnCodeComponent
 
 logger = logging.getLogger(__name__)
 
 VOCABULARY_FILE = "vocabulary.json"
+IDF_FILE = "idf.npz"
 
 
 class NgramFeatures(Features):
@@ -75,6 +78,11 @@ class NgramFeaturizer(SparseFeaturizer, OwnCodeComponent):
             "word_ngrams": [1, 2],
             "char_ngrams": [2, 5],
             "max_char_features": 100000,
+            # Weigh the counts as tf-idf (1 + log of the count, times the n-gram's inverse document frequency in the
+            # training examples), each kind of n-gram at unit length: rare, telling n-grams count for more than the
+            # ones every message has. Measured offline on the held-out sub-questions (docs/subtopics.md): +0.8 to
+            # +1.2 points of specific answers with the same share of wrong ones. False: the plain counts.
+            "tf_idf": True,
         }
 
     @classmethod
@@ -92,6 +100,8 @@ class NgramFeaturizer(SparseFeaturizer, OwnCodeComponent):
         self._model_storage = model_storage
         self._resource = resource
         self.vectorizers: dict[str, CountVectorizer] = {}
+        #: Inverse document frequency of each n-gram, by kind (empty: the plain counts).
+        self.idf: dict[str, np.ndarray] = {}
         self._vocabularies_fingerprint = ""
 
     @classmethod
@@ -115,8 +125,13 @@ class NgramFeaturizer(SparseFeaturizer, OwnCodeComponent):
             return self._resource
         started = time.monotonic()
         vectorizers = self._new_vectorizers()
-        for vectorizer in vectorizers.values():
-            vectorizer.fit(texts)
+        self.idf = {}
+        for name, vectorizer in vectorizers.items():
+            counts = vectorizer.fit_transform(texts).tocsr()
+            if self.config["tf_idf"]:
+                in_examples = np.bincount(counts.indices, minlength=counts.shape[1])
+                # Smoothed, as scikit-learn's TfidfTransformer: an n-gram in every example keeps a weight of 1.
+                self.idf[name] = (np.log((1 + len(texts)) / (1 + in_examples)) + 1).astype(np.float32)
         self.vectorizers = vectorizers
         logger.info("n-gram vocabularies of %d examples: %d word, %d character n-grams, in %.1f s", len(texts),
                     len(vectorizers["word"].vocabulary_), len(vectorizers["char"].vocabulary_),
@@ -129,10 +144,20 @@ class NgramFeaturizer(SparseFeaturizer, OwnCodeComponent):
         if not self.vectorizers or not with_text:
             return
         texts = [m.get(TEXT) for m in with_text]
-        matrix = hstack([self.vectorizers[name].transform(texts) for name in ("word", "char")], format="csr")
+        matrix = hstack([self._weigh(name, self.vectorizers[name].transform(texts)) for name in ("word", "char")],
+                        format="csr")
         for row, message in enumerate(with_text):
             message.add_features(NgramFeatures(matrix[row], TEXT, self._identifier, texts[row],
                                                self.vocabularies_fingerprint))
+
+    def _weigh(self, name: str, counts: csr_matrix) -> csr_matrix:
+        """The counts as tf-idf at unit length (see ``tf_idf``), or as they are."""
+        idf = self.idf.get(name)
+        if idf is None:
+            return counts
+        weights = counts.tocsr().astype(np.float32, copy=True)
+        weights.data = (np.log(weights.data) + 1) * idf[weights.indices]
+        return normalize(weights)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         started = time.monotonic()
@@ -149,7 +174,8 @@ class NgramFeaturizer(SparseFeaturizer, OwnCodeComponent):
         """A hash of the vocabularies (computed once: only training fingerprints features)."""
         if not self._vocabularies_fingerprint:
             self._vocabularies_fingerprint = hashlib.sha256(
-                json.dumps([self.config["word_ngrams"], self.config["char_ngrams"], self._vocabularies()],
+                json.dumps([self.config["word_ngrams"], self.config["char_ngrams"], self._vocabularies(),
+                            {name: hashlib.sha256(idf.tobytes()).hexdigest() for name, idf in self.idf.items()}],
                            sort_keys=True, ensure_ascii=False).encode()).hexdigest()
         return self._vocabularies_fingerprint
 
@@ -161,6 +187,8 @@ class NgramFeaturizer(SparseFeaturizer, OwnCodeComponent):
         with self._model_storage.write_to(self._resource) as directory:
             (directory / VOCABULARY_FILE).write_text(json.dumps(self._vocabularies(), ensure_ascii=False),
                                                       encoding="utf-8")
+            if self.idf:
+                np.savez(directory / IDF_FILE, **self.idf)
 
     @classmethod
     def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -169,6 +197,10 @@ class NgramFeaturizer(SparseFeaturizer, OwnCodeComponent):
         try:
             with model_storage.read_from(resource) as directory:
                 vocabularies = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
+                if (directory / IDF_FILE).exists():
+                    # Plain arrays only: allow_pickle=False, so loading a model runs no stored code.
+                    with np.load(directory / IDF_FILE, allow_pickle=False) as stored:
+                        component.idf = {name: stored[name] for name in stored.files}
         except ValueError:
             logger.warning("no n-gram vocabulary in this model: no n-gram features")
             return component

@@ -164,14 +164,32 @@ def check_ngram_featurizer() -> None:
         assert all(len(r) == 1 and r[0].type == "sentence" and r[0].attribute == TEXT for r in rows)
         width = rows[0][0].features.shape[1]
         assert 0 < width <= 500 + len(featurizer.vectorizers["word"].vocabulary_)
-        # Missing diacritics share most character n-grams, and the word "paszport".
-        first, second = (csr_matrix(r[0].features).toarray()[0] for r in rows[:2])
-        assert float(first @ second) / float(np.linalg.norm(first) * np.linalg.norm(second)) > 0.7
         loaded = NgramFeaturizer.load({"max_char_features": 500}, storage, resource, context)
         again = loaded.process([Message(data={TEXT: texts[0]})])[0].features[0].features
         assert abs(csr_matrix(again) - csr_matrix(rows[0][0].features)).max() == 0
         # A button's payload or an empty message: no text, no features, no error.
         assert loaded.process([Message(data={TEXT: ""})])[0].features == []
+        # tf-idf: each kind of n-gram at unit length; "szef" (in two of the four texts) weighs less than "where"
+        # (in one), though both occur once; without tf_idf, the plain counts.
+        word_width = len(featurizer.vectorizers["word"].vocabulary_)
+        row = csr_matrix(rows[0][0].features).toarray()[0]
+        assert abs(np.linalg.norm(row[:word_width]) - 1) < 1e-5 and abs(np.linalg.norm(row[word_width:]) - 1) < 1e-5
+        vocabulary = featurizer.vectorizers["word"].vocabulary_
+        weights = csr_matrix(rows[2][0].features).toarray()[0]
+        assert row[vocabulary["szef"]] > 0
+        assert featurizer.idf["word"][vocabulary["szef"]] < featurizer.idf["word"][vocabulary["where"]]
+        assert weights[vocabulary["where"]] > 0
+        counts = NgramFeaturizer.create({"max_char_features": 500, "tf_idf": False}, storage, Resource("counts"),
+                                        context)
+        plain = TrainingData([Message(data={TEXT: t, INTENT: "x"}) for t in texts])
+        counts.train(plain)
+        counts.process_training_data(plain)
+        plain_counts = csr_matrix(plain.training_examples[0].features[0].features).data
+        assert np.all(plain_counts == np.round(plain_counts)) and plain_counts.min() >= 1 and plain_counts.max() > 1
+        # Missing diacritics share most character n-grams, and the word "paszport".
+        first, second = (csr_matrix(m.features[0].features).toarray()[0] for m in plain.training_examples[:2])
+        assert float(first @ second) / float(np.linalg.norm(first) * np.linalg.norm(second)) > 0.7
+        assert counts.idf == {}
         # The features are fingerprinted (for Rasa's training cache) by the text and the vocabularies: the same
         # after loading, different for another text or for vocabularies learnt from other examples.
         fingerprints = [r[0].fingerprint() for r in rows]
