@@ -119,6 +119,15 @@ def prepare_stories(source: Path = PROJECT_ROOT / "tests" / "stories", target: P
     return target
 
 
+def train_command(prepared: Path, out: Path, name: str) -> list[str]:
+    """`rasa train` for the whole model from the prepared NLU data (see :func:`prepare_nlu`)."""
+    return [str(rasa_bin()), "train", "--config", "config.yml", "--domain", "domain", "--data", str(prepared), "data",
+            "--out", str(out), "--fixed-model-name", name,
+            # `make validate` (part of `make test`) checks the same data with --fail-on-warnings; here the check took
+            # about 85 of the 340 seconds of a training on 2 cores.
+            "--skip-validation"]
+
+
 def ensure_model(force: bool = False) -> Path:
     """The model for the current data; trains one (and says how long it took) if there is none."""
     target = model_path()
@@ -129,14 +138,7 @@ def ensure_model(force: bool = False) -> Path:
         sys.exit("the Rasa environment is missing: run `make setup` first")
     print(f"training {target.name} (the training data changed) ...", flush=True)
     started = time.monotonic()
-    prepared = prepare_nlu()
-    subprocess.run(
-        [str(rasa_bin()), "train", "--config", "config.yml", "--domain", "domain", "--data", str(prepared), "data",
-         "--out", "models", "--fixed-model-name", target.name.removesuffix(".tar.gz"),
-         # `make validate` (part of `make test`) checks the same data with --fail-on-warnings; here the check took
-         # about 85 of the 340 seconds of a training on 2 cores.
-         "--skip-validation"],
-        cwd=PROJECT_ROOT, check=True,
-    )
+    subprocess.run(train_command(prepare_nlu(), PROJECT_ROOT / "models", target.name.removesuffix(".tar.gz")),
+                   cwd=PROJECT_ROOT, check=True)
     print(f"trained in {time.monotonic() - started:.0f} s", flush=True)
     return target
