@@ -44,13 +44,15 @@ class ActionEmergency(LocalisedAction):
 
 
 def _general_buttons() -> list[Button]:
-    return _buttons("report_abuse")
+    # Many messages the classifier reads as an emergency tell of an accident at work that has happened ("a pallet
+    # fell on my foot yesterday"): what to do next is one tap away.
+    return [*_buttons("report_abuse"), answer_button("work_rights/accident")]
 
 
 #: What to offer after each danger answer: the next step a person in that situation needs.
 _DANGER_BUTTONS = {
     "suicide": lambda: _buttons("human_handoff"),
-    "injured": lambda: [answer_button("health_insurance/emergency_care")],
+    "injured": lambda: [answer_button("health_insurance/emergency_care"), answer_button("work_rights/accident")],
     "violence": lambda: _buttons("report_abuse", "find_win_point"),
     "trapped": lambda: [*_buttons("report_abuse"), answer_button("report_abuse/signs")],
     "homeless": lambda: [answer_button("housing_rights/job_loss"), *_buttons("find_win_point", "human_handoff")],

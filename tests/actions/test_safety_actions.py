@@ -77,6 +77,9 @@ async def test_each_danger_gets_its_own_next_steps() -> None:
     assert '/housing_rights{"subtopic":"housing_rights/job_loss"}' in answers["homeless"]
     assert "/human_handoff" in answers["homeless"] and "/human_handoff" in answers["suicide"]
     assert '/report_abuse{"subtopic":"report_abuse/signs"}' in answers["trapped"]
+    # Someone hurt: urgent care, and what to do after an accident at work.
+    assert answers["injured"][:2] == ['/health_insurance{"subtopic":"health_insurance/emergency_care"}',
+                                      '/work_rights{"subtopic":"work_rights/accident"}']
     assert len({tuple(a) for a in answers.values()}) == len(KINDS)
 
 
@@ -86,6 +89,8 @@ async def test_an_emergency_without_a_known_kind_gets_the_general_answer() -> No
         with use_locale("nl"):
             assert messages[0]["text"].startswith(gettext(EMERGENCY.text).splitlines()[0])
         assert "112" in messages[0]["text"].splitlines()[0]
+        assert payloads(messages[0]) == ["/report_abuse", '/work_rights{"subtopic":"work_rights/accident"}',
+                                         '/greet{"menu":"1"}']
 
 
 async def test_on_a_first_contact_the_danger_answer_comes_before_the_greeting() -> None:
