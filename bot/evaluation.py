@@ -253,8 +253,8 @@ def outcome(parse: dict) -> str:
         choice = choose(parse.get("subtopic"), topic.intent, [a.key for a in topic.answers])
     elif parse["intent"] == "report_abuse":
         # Not an information topic, but a typed question about a passport taken or who does what gets that answer
-        # before the report form (actions/reports.py), chosen the same way. Otherwise the
-        # form starts (no buttons for two answers): counted as the menu.
+        # before the report form (actions/reports.py), chosen the same way. Otherwise the form starts, with no
+        # buttons for two answers: counted as the menu.
         choice = choose(parse.get("subtopic"), "report_abuse", REPORT_ABUSE_KEYS)
     else:
         return "other_intent"

@@ -47,12 +47,13 @@ IDF_FILE = "idf.npz"
 
 
 class NgramFeatures(Features):
-    """A message's n-gram counts, fingerprinted by what they are computed from: its text and the vocabularies.
+    """A message's n-gram features, fingerprinted by what they are computed from: its text and the vocabularies
+    (with the idf weights).
 
     Rasa fingerprints the training data after every component for its training cache, and the fingerprint of sparse
     features is a string of every entry of the matrix: for 47,000 examples that took about 30 of the 300 seconds a
-    training may take. The counts are a function of the text and the vocabularies, so hashing those identifies them
-    just as well.
+    training may take. The features are a function of the text and the vocabularies, so hashing those identifies
+    them just as well.
     """
 
     def __init__(self, features: Any, attribute: str, origin: str, text: str,
@@ -80,8 +81,8 @@ class NgramFeaturizer(SparseFeaturizer, OwnCodeComponent):
             "max_char_features": 100000,
             # Weigh the counts as tf-idf (1 + log of the count, times the n-gram's inverse document frequency in the
             # training examples), each kind of n-gram at unit length: rare, telling n-grams count for more than the
-            # ones every message has. Measured offline on the held-out sub-questions (docs/subtopics.md): +0.8 to
-            # +1.2 points of specific answers with the same share of wrong ones. False: the plain counts.
+            # ones every message has. Measured offline on the held-out sub-questions (docs/subtopics.md): +0.8
+            # points of specific answers with the same or a lower share of wrong ones. False: the plain counts.
             "tf_idf": True,
         }
 
