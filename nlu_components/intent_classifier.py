@@ -32,11 +32,14 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.calibration import CalibratedClassifierCV
 
+from nlu_components import neighbours
 from nlu_components.features import OwnCodeComponent, calibrated_svm, feature_matrix, fit, load_model
+from nlu_components.neighbours import Neighbours
 
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "intents.skops"
+NEIGHBOURS_FILE = "neighbours.npz"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -58,6 +61,8 @@ class EmbeddingIntentClassifier(OwnCodeComponent, IntentClassifier):
             "calibration_folds": 3,
             "random_state": 7,
             "ranking_length": 10,
+            # The nearest training examples' share of the probabilities (nlu_components/neighbours.py).
+            **neighbours.default_config(),
         }
 
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource) -> None:
@@ -65,6 +70,7 @@ class EmbeddingIntentClassifier(OwnCodeComponent, IntentClassifier):
         self._model_storage = model_storage
         self._resource = resource
         self.model: CalibratedClassifierCV | None = None
+        self.neighbours: Neighbours | None = None
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -86,7 +92,10 @@ class EmbeddingIntentClassifier(OwnCodeComponent, IntentClassifier):
             logger.warning("fewer than two intents with enough examples: no intent classifier")
             return self._resource
         self.model = calibrated_svm(self.config)
-        fit(self.model, self._features(examples), np.array([e.get(INTENT) for e in examples]))
+        labels = [str(e.get(INTENT)) for e in examples]
+        fit(self.model, self._features(examples), np.array(labels))
+        if self.config["neighbour_weight"]:
+            self.neighbours = Neighbours.of(examples, labels, self.config)
         self.persist()
         return self._resource
 
@@ -94,6 +103,9 @@ class EmbeddingIntentClassifier(OwnCodeComponent, IntentClassifier):
         if self.model is None:
             return messages
         probabilities = self.model.predict_proba(self._features(messages))
+        if self.neighbours is not None:
+            similarities = self.neighbours.similarities(*neighbours.rows(messages, self.config["neighbour_embedding"]))
+            probabilities = self.neighbours.blend(probabilities, similarities, [str(c) for c in self.model.classes_])
         for message, row in zip(messages, probabilities, strict=True):
             ranking = sorted(({"name": str(name), "confidence": float(p)} for name, p in zip(self.model.classes_, row,
                                                                                                strict=True)),
@@ -107,6 +119,8 @@ class EmbeddingIntentClassifier(OwnCodeComponent, IntentClassifier):
 
         with self._model_storage.write_to(self._resource) as directory:
             sio.dump(self.model, directory / MODEL_FILE)
+            if self.neighbours is not None:
+                self.neighbours.save(directory / NEIGHBOURS_FILE)
 
     @classmethod
     def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -115,6 +129,8 @@ class EmbeddingIntentClassifier(OwnCodeComponent, IntentClassifier):
         try:
             with model_storage.read_from(resource) as directory:
                 component.model = load_model(directory / MODEL_FILE)
+                if component.config["neighbour_weight"] and (directory / NEIGHBOURS_FILE).exists():
+                    component.neighbours = Neighbours.load(directory / NEIGHBOURS_FILE, component.config)
         except ValueError:
             logger.warning("no intent classifier in this model")
         return component

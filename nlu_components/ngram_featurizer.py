@@ -34,15 +34,18 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from scipy.sparse import csr_matrix, hstack
+from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
 from nlu_components.features import OwnCodeComponent
+from nlu_components.neighbours import KIND_SEPARATOR
 
 logger = logging.getLogger(__name__)
 
 VOCABULARY_FILE = "vocabulary.json"
+#: The kinds of n-gram, in the order the classifiers join them.
+KINDS = ("word", "char")
 IDF_FILE = "idf.npz"
 
 
@@ -145,11 +148,15 @@ class NgramFeaturizer(SparseFeaturizer, OwnCodeComponent):
         if not self.vectorizers or not with_text:
             return
         texts = [m.get(TEXT) for m in with_text]
-        matrix = hstack([self._weigh(name, self.vectorizers[name].transform(texts)) for name in ("word", "char")],
-                        format="csr")
-        for row, message in enumerate(with_text):
-            message.add_features(NgramFeatures(matrix[row], TEXT, self._identifier, texts[row],
-                                               self.vocabularies_fingerprint))
+        # One feature per kind (origin ``<component>.word``, ``<component>.char``): the classifiers join them in
+        # this order (nlu_components/features.py), and the nearest-example lookup uses the word n-grams alone
+        # (nlu_components/neighbours.py).
+        for name in KINDS:
+            matrix = self._weigh(name, self.vectorizers[name].transform(texts)).tocsr()
+            origin = f"{self._identifier}{KIND_SEPARATOR}{name}"
+            for row, message in enumerate(with_text):
+                message.add_features(NgramFeatures(matrix[row], TEXT, origin, texts[row],
+                                                   self.vocabularies_fingerprint))
 
     def _weigh(self, name: str, counts: csr_matrix) -> csr_matrix:
         """The counts as tf-idf at unit length (see ``tf_idf``), or as they are."""

@@ -44,12 +44,15 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix
 from sklearn.calibration import CalibratedClassifierCV
 
+from nlu_components import neighbours
 from nlu_components.features import OwnCodeComponent, calibrated_svm, feature_matrix, fit, load_model
+from nlu_components.neighbours import Neighbours
 
 logger = logging.getLogger(__name__)
 
 OUTPUT = "subtopic"
 INDEX_FILE = "topics.json"
+NEIGHBOURS_FILE = "neighbours.npz"
 #: The name under which the model over all topics' sub-answers is kept.
 ACROSS_TOPICS = "*"
 
@@ -89,6 +92,9 @@ class SubtopicClassifier(OwnCodeComponent):
             "switch_topic_at_least": 0.1,
             # Intents never overruled: a message read as an emergency or as asking for a person stays so.
             "never_switch_from": ["emergency", "human_handoff"],
+            # The nearest training examples' share of each model's probabilities (nlu_components/neighbours.py):
+            # within a topic, its own examples; across topics, all of them.
+            **neighbours.default_config(),
         }
 
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource) -> None:
@@ -96,6 +102,7 @@ class SubtopicClassifier(OwnCodeComponent):
         self._model_storage = model_storage
         self._resource = resource
         self.models: dict[str, CalibratedClassifierCV] = {}
+        self.neighbours: Neighbours | None = None
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -147,6 +154,8 @@ class SubtopicClassifier(OwnCodeComponent):
             model = self._new_model()
             fit(model, self._features(everything), np.array([self._key(e) for e in everything]))
             self.models[ACROSS_TOPICS] = model
+        if self.config["neighbour_weight"] and everything:
+            self.neighbours = Neighbours.of(everything, [str(self._key(e)) for e in everything], self.config)
         self.persist()
         return self._resource
 
@@ -182,10 +191,15 @@ class SubtopicClassifier(OwnCodeComponent):
             if not self.models:
                 continue
             features = self._features([message])
+            # How close the message is to each training example: computed once, for both models.
+            similarities = None
+            if self.neighbours is not None:
+                nearest = neighbours.rows([message], self.config["neighbour_embedding"])
+                similarities = self.neighbours.similarities(*nearest)
             across = self.models.get(ACROSS_TOPICS)
             across_best = None
             if across is not None:
-                across_probabilities = across.predict_proba(features)[0]
+                across_probabilities = self._blend(across, across.predict_proba(features), similarities)[0]
                 best_index = int(np.argmax(across_probabilities))
                 across_best = (str(across.classes_[best_index]), float(across_probabilities[best_index]))
             switched = self._topic_from_subquestion(message, across_best)
@@ -193,7 +207,7 @@ class SubtopicClassifier(OwnCodeComponent):
             model = self.models.get(topic) if topic else None
             if model is None:
                 continue
-            probabilities = model.predict_proba(features)[0]
+            probabilities = self._blend(model, model.predict_proba(features), similarities)[0]
             pairs = zip(model.classes_, probabilities, strict=True)
             ranking = [{"name": str(k), "confidence": float(p)} for k, p in pairs]
             ranking.sort(key=lambda entry: -entry["confidence"])
@@ -209,6 +223,13 @@ class SubtopicClassifier(OwnCodeComponent):
             message.set(OUTPUT, output, add_to_output=True)
         return messages
 
+    def _blend(self, model: CalibratedClassifierCV, probabilities: np.ndarray,
+               similarities: np.ndarray | None) -> np.ndarray:
+        """The model's probabilities with the nearest training examples of its sub-answers blended in."""
+        if self.neighbours is None or similarities is None:
+            return probabilities
+        return self.neighbours.blend(probabilities, similarities, [str(c) for c in model.classes_])
+
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
 
@@ -222,6 +243,8 @@ class SubtopicClassifier(OwnCodeComponent):
                 sio.dump(model, directory / filename)
                 index[topic] = filename
             (directory / INDEX_FILE).write_text(json.dumps(index), encoding="utf-8")
+            if self.neighbours is not None:
+                self.neighbours.save(directory / NEIGHBOURS_FILE)
 
     @classmethod
     def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -232,6 +255,8 @@ class SubtopicClassifier(OwnCodeComponent):
                 index = json.loads((directory / INDEX_FILE).read_text(encoding="utf-8"))
                 for topic, filename in index.items():
                     component.models[topic] = load_model(directory / filename)
+                if component.config["neighbour_weight"] and (directory / NEIGHBOURS_FILE).exists():
+                    component.neighbours = Neighbours.load(directory / NEIGHBOURS_FILE, component.config)
         except ValueError:
             logger.warning("no sub-question classifier in this model: sub-questions are offered as buttons")
             return cls(config, model_storage, resource)

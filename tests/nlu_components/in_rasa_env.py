@@ -160,12 +160,15 @@ def check_ngram_featurizer() -> None:
         training = TrainingData([Message(data={TEXT: t, INTENT: "x"}) for t in texts])
         featurizer.train(training)
         featurizer.process_training_data(training)
-        rows = [m.features for m in training.training_examples]
-        assert all(len(r) == 1 and r[0].type == "sentence" and r[0].attribute == TEXT for r in rows)
+        features = [m.features for m in training.training_examples]
+        # One sentence feature per kind, word n-grams first (the classifiers join them in this order).
+        assert all([f.origin for f in r] == ["run_NgramFeaturizer1.word", "run_NgramFeaturizer1.char"]
+                   and all(f.type == "sentence" and f.attribute == TEXT for f in r) for r in features)
+        rows = [[Features(joined(r), "sentence", TEXT, "joined")] for r in features]
         width = rows[0][0].features.shape[1]
         assert 0 < width <= 500 + len(featurizer.vectorizers["word"].vocabulary_)
         loaded = NgramFeaturizer.load({"max_char_features": 500}, storage, resource, context)
-        again = loaded.process([Message(data={TEXT: texts[0]})])[0].features[0].features
+        again = joined(loaded.process([Message(data={TEXT: texts[0]})])[0].features)
         assert abs(csr_matrix(again) - csr_matrix(rows[0][0].features)).max() == 0
         # A button's payload or an empty message: no text, no features, no error.
         assert loaded.process([Message(data={TEXT: ""})])[0].features == []
@@ -184,20 +187,80 @@ def check_ngram_featurizer() -> None:
         plain = TrainingData([Message(data={TEXT: t, INTENT: "x"}) for t in texts])
         counts.train(plain)
         counts.process_training_data(plain)
-        plain_counts = csr_matrix(plain.training_examples[0].features[0].features).data
+        plain_counts = csr_matrix(joined(plain.training_examples[0].features)).data
         assert np.all(plain_counts == np.round(plain_counts)) and plain_counts.min() >= 1 and plain_counts.max() > 1
         # Missing diacritics share most character n-grams, and the word "paszport".
-        first, second = (csr_matrix(m.features[0].features).toarray()[0] for m in plain.training_examples[:2])
+        first, second = (joined(m.features).toarray()[0] for m in plain.training_examples[:2])
         assert float(first @ second) / float(np.linalg.norm(first) * np.linalg.norm(second)) > 0.7
         assert counts.idf == {}
         # The features are fingerprinted (for Rasa's training cache) by the text and the vocabularies: the same
         # after loading, different for another text or for vocabularies learnt from other examples.
-        fingerprints = [r[0].fingerprint() for r in rows]
-        assert len(set(fingerprints)) == len(texts)
-        assert loaded.process([Message(data={TEXT: texts[0]})])[0].features[0].fingerprint() == fingerprints[0]
+        fingerprints = [tuple(f.fingerprint() for f in r) for r in features]
+        assert len({p for pair in fingerprints for p in pair}) == 2 * len(texts)
+        assert tuple(f.fingerprint() for f in loaded.process([Message(data={TEXT: texts[0]})])[0].features) == \
+            fingerprints[0]
         other = NgramFeaturizer.create({"max_char_features": 500}, storage, Resource("other"), context)
         other.train(TrainingData([Message(data={TEXT: t, INTENT: "x"}) for t in texts[1:]]))
-        assert other.process([Message(data={TEXT: texts[0]})])[0].features[0].fingerprint() != fingerprints[0]
+        assert other.process([Message(data={TEXT: texts[0]})])[0].features[0].fingerprint() != fingerprints[0][0]
+
+
+def joined(features: list) -> csr_matrix:
+    """A message's n-gram features of both kinds side by side, as the classifiers join them."""
+    return hstack([csr_matrix(f.features) for f in features], format="csr")
+
+
+def near(text_seed: int, embedding: np.ndarray, word_columns: list[int], width: int = 50) -> Message:
+    """A message with word n-grams (ones in ``word_columns``), character n-grams and an embedding."""
+    result = Message(data={TEXT: f"m{text_seed}"})
+    words = np.zeros((1, width), dtype=np.float32)
+    words[0, word_columns] = 1.0
+    result.add_features(Features(sp.coo_matrix(normalize(words)), "sentence", TEXT, "run_NgramFeaturizer0.word"))
+    result.add_features(Features(sp.coo_matrix(np.ones((1, 5), dtype=np.float32)), "sentence", TEXT,
+                                 "run_NgramFeaturizer0.char"))
+    result.add_features(Features((embedding / np.linalg.norm(embedding)).reshape(1, -1).astype(np.float32),
+                                 "sentence", "sentence_embedding", "run_SentenceEmbedder"))
+    return result
+
+
+def check_neighbours() -> None:
+    """The nearest training examples: a class whose examples are closest gets most of their share, only the classes
+    asked about count, the blend keeps probabilities summing to 1, and storing and loading keeps them."""
+    from nlu_components.neighbours import Neighbours, default_config, rows
+
+    rng = np.random.default_rng(5)
+    centres = {"a": rng.standard_normal(384), "b": rng.standard_normal(384), "c": rng.standard_normal(384)}
+    words = {"a": [1, 2], "b": [3, 4], "c": [5, 6]}
+    training = [(label, near(n, centres[label] + 0.3 * rng.standard_normal(384), words[label]))
+                for n, label in enumerate(["a", "b", "c"] * 6)]
+    config = default_config()
+    neighbours = Neighbours.of([m for _, m in training], [label for label, _ in training], config)
+    assert neighbours.embeddings.shape == (18, 384) and neighbours.words.shape == (18, 50)
+    query = near(99, centres["b"] + 0.3 * rng.standard_normal(384), [3])
+    found = neighbours.similarities(*rows([query], config["neighbour_embedding"]))
+    assert found.shape == (1, 18) and found[0, 1::3].mean() > found[0, 0::3].mean() + 0.3, found
+    shares = neighbours.probabilities(found, ["a", "b", "c"])
+    assert shares.shape == (1, 3) and abs(shares.sum() - 1) < 1e-9 and shares[0].argmax() == 1, shares
+    # Among a and c only (another topic's sub-answers), b's examples do not count; a class without examples gets 0.
+    among = neighbours.probabilities(found, ["a", "c", "unknown"])
+    assert abs(among.sum() - 1) < 1e-9 and among[0, 2] == 0
+    # The blend: a model slightly for a is turned to b by b's close examples; weight 0 leaves the model as it is.
+    model = np.array([[0.45, 0.40, 0.15]])
+    blended = neighbours.blend(model, found, ["a", "b", "c"])
+    assert abs(blended.sum() - 1) < 1e-9 and blended[0].argmax() == 1, blended
+    off = Neighbours.of([m for _, m in training], [label for label, _ in training], {**config, "neighbour_weight": 0})
+    assert off.blend(model, found, ["a", "b", "c"]) is model
+    # A message without an embedding or word n-grams is compared on what it has.
+    bare = Message(data={TEXT: "x"})
+    nothing = neighbours.similarities(*rows([bare], "sentence_embedding"))
+    assert nothing.shape == (1, 18) and neighbours.probabilities(nothing, ["a", "b"]).shape == (1, 2)
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "neighbours.npz"
+        neighbours.save(path)
+        loaded = Neighbours.load(path, config)
+    assert list(loaded.labels) == list(neighbours.labels)
+    assert np.abs(loaded.embeddings - neighbours.embeddings).max() < 0.5 / 127 + 1e-6
+    again = loaded.similarities(*rows([query], config["neighbour_embedding"]))
+    assert np.abs(again - found).max() < 0.02 and loaded.probabilities(again, ["a", "b", "c"])[0].argmax() == 1
 
 
 def check_components_fingerprint_their_code() -> None:

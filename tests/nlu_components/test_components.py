@@ -4,6 +4,8 @@
 - a model trained on part of the features keeps sparse weights, predicts the same and loads back; weights are
   laid out column-wise, so scoring one message does not copy them;
 - the n-gram featurizer gives whole-message counts, the same after storing and loading;
+- the nearest training examples: the closest class gets their share, only the classes asked about count, stored
+  and loaded the same;
 - an unsure intent gives way to a confident sub-question's topic, and only then (never an emergency).
 """
 
@@ -20,7 +22,7 @@ SCRIPT = Path(__file__).with_name("in_rasa_env.py")
 
 
 @pytest.mark.parametrize("check", ["feature_matrix", "sparse_weights_round_trip", "dense_weights_are_column_wise",
-                                   "topic_from_subquestion", "ngram_featurizer",
+                                   "topic_from_subquestion", "ngram_featurizer", "neighbours",
                                    "components_fingerprint_their_code"])
 def test_component_check_in_the_rasa_environment(check: str) -> None:
     assert RASA_PYTHON.exists(), "the Rasa environment is missing: run `make setup`"
