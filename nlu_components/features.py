@@ -105,7 +105,10 @@ def calibrated_svm(config: dict[str, Any], class_weight: str | None = None) -> C
     """A linear SVM with probabilities from Platt scaling on held-out folds (``C``, ``calibration_folds`` and
     ``random_state`` from the component's config)."""
     svm = LinearSVC(C=config["C"], class_weight=class_weight, random_state=config["random_state"])
-    return CalibratedClassifierCV(svm, method="sigmoid", cv=config["calibration_folds"], n_jobs=-1)
+    # All folds at once (threads, see :func:`fit`): with one thread per core, the third fold of three ran alone on
+    # 2 cores, one of them idle. The folds and their models are the same either way.
+    return CalibratedClassifierCV(svm, method="sigmoid", cv=config["calibration_folds"],
+                                  n_jobs=int(config["calibration_folds"]))
 
 
 def fit(model: CalibratedClassifierCV, features: csr_matrix, labels: np.ndarray) -> CalibratedClassifierCV:
