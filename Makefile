@@ -81,6 +81,8 @@ content-report: setup ## answers whose figures are past or near their valid-unti
 
 bench: setup ## benchmarks (print tables); BENCH_ANNOUNCEMENTS="--count 2000" for a shorter announcement run
 	$(PY) bench/train_time.py
+	$(MAKE) train
+	$(PY) bench/nlu_parse.py
 	$(PY) bench/places.py
 	$(PY) bench/gateway.py
 	$(PY) bench/safety.py
