@@ -251,6 +251,9 @@ def check_neighbours() -> None:
     assert off.blend(model, found, ["a", "b", "c"]) is model
     # A message without an embedding or word n-grams is compared on what it has.
     bare = Message(data={TEXT: "x"})
+    mixed_words, mixed_embeddings = rows([query, bare, query], "sentence_embedding")
+    assert mixed_words.shape == (3, 50) and mixed_words[1].nnz == 0 and mixed_words[2].nnz == mixed_words[0].nnz == 1
+    assert not mixed_embeddings[1].any() and np.allclose(mixed_embeddings[0], mixed_embeddings[2])
     nothing = neighbours.similarities(*rows([bare], "sentence_embedding"))
     assert nothing.shape == (1, 18) and neighbours.probabilities(nothing, ["a", "b"]).shape == (1, 2)
     with tempfile.TemporaryDirectory() as directory:
