@@ -149,6 +149,7 @@ def check_ngram_featurizer() -> None:
     from rasa.engine.storage.resource import Resource
     from rasa.shared.nlu.training_data.training_data import TrainingData
 
+    from nlu_components import ngram_featurizer as ngram_module
     from nlu_components.ngram_featurizer import NgramFeaturizer
 
     texts = ["szef zabrał mi paszport", "szef zabral mi paszport", "where do I register", "ik ben ziek"]
@@ -159,7 +160,11 @@ def check_ngram_featurizer() -> None:
         featurizer = NgramFeaturizer.create({"max_char_features": 500}, storage, resource, context)
         training = TrainingData([Message(data={TEXT: t, INTENT: "x"}) for t in texts])
         featurizer.train(training)
-        featurizer.process_training_data(training)
+        # The training examples' n-grams, kept from learning the vocabularies, are used once and then dropped: as in
+        # a training, by another instance loaded from what training stored.
+        assert len(ngram_module._TRAINING_ROWS) == 1
+        NgramFeaturizer.load({"max_char_features": 500}, storage, resource, context).process_training_data(training)
+        assert ngram_module._TRAINING_ROWS == {}
         features = [m.features for m in training.training_examples]
         # One sentence feature per kind, word n-grams first (the classifiers join them in this order).
         assert all([f.origin for f in r] == ["run_NgramFeaturizer1.word", "run_NgramFeaturizer1.char"]
@@ -170,6 +175,12 @@ def check_ngram_featurizer() -> None:
         loaded = NgramFeaturizer.load({"max_char_features": 500}, storage, resource, context)
         again = joined(loaded.process([Message(data={TEXT: texts[0]})])[0].features)
         assert abs(csr_matrix(again) - csr_matrix(rows[0][0].features)).max() == 0
+        # Counted again by the loaded featurizer, the training examples get the same rows as those kept from training.
+        recounted = TrainingData([Message(data={TEXT: t, INTENT: "x"}) for t in texts])
+        loaded.process_training_data(recounted)
+        for kept, counted in zip(features, (m.features for m in recounted.training_examples), strict=True):
+            assert all(abs(csr_matrix(a.features) - csr_matrix(b.features)).max() < 1e-7
+                       for a, b in zip(kept, counted, strict=True))
         # A button's payload or an empty message: no text, no features, no error.
         assert loaded.process([Message(data={TEXT: ""})])[0].features == []
         # tf-idf: each kind of n-gram at unit length; "szef" (in two of the four texts) weighs less than "where"
