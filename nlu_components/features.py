@@ -35,6 +35,8 @@ TRUSTED_TYPES = ["sklearn.calibration._CalibratedClassifier", "sklearn.calibrati
                  "scipy.sparse._csc.csc_matrix", "scipy.sparse._csr.csr_matrix"]
 #: Weights are stored sparse when at most this share of them is not zero (see :func:`fit`).
 SPARSE_BELOW = 0.5
+#: The n-gram featurizer gives one feature per kind, its origin ending in this and the kind (``.word``, ``.char``).
+KIND_SEPARATOR = "."
 
 
 def code_fingerprint() -> str:

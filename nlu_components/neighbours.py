@@ -35,8 +35,8 @@ from rasa.shared.nlu.training_data.message import Message
 from scipy.sparse import csr_matrix
 from sklearn.preprocessing import normalize
 
-#: The n-gram featurizer's features of each kind have an origin ending in this and the kind (``.word``, ``.char``).
-KIND_SEPARATOR = "."
+from nlu_components.features import KIND_SEPARATOR
+
 SCALE = 127.0
 
 

@@ -38,12 +38,12 @@ from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
-from nlu_components.features import OwnCodeComponent
-from nlu_components.neighbours import KIND_SEPARATOR
+from nlu_components.features import KIND_SEPARATOR, OwnCodeComponent
 
 logger = logging.getLogger(__name__)
 
 VOCABULARY_FILE = "vocabulary.json"
+IDF_FILE = "idf.npz"
 #: The kinds of n-gram, in the order the classifiers join them.
 KINDS = ("word", "char")
 #: The training examples' weighted n-grams by kind, computed while learning the vocabularies, under a hash of the
@@ -51,7 +51,6 @@ KINDS = ("word", "char")
 #: (loaded from what ``train`` stored) to add their features: it takes them from here instead of counting every
 #: n-gram of every example again (about 10 of the 300 seconds a training may take). The same numbers either way.
 _TRAINING_ROWS: dict[str, dict[str, csr_matrix]] = {}
-IDF_FILE = "idf.npz"
 
 
 class NgramFeatures(Features):
