@@ -57,7 +57,7 @@ def main() -> None:
     model = Path(sys.argv[1]) if len(sys.argv) > 1 else model_path()
     if not model.exists():
         sys.exit(f"no trained model at {model}: run `make train` first")
-    texts = [for_nlu(text) for _, _, text in load_examples() if is_held_out(text)]
+    texts = [for_nlu(text, language) for language, _, text in load_examples() if is_held_out(text)]
     step = max(1, len(texts) // MESSAGES)
     texts = texts[::step][:MESSAGES]
     with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8") as file:

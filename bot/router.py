@@ -438,7 +438,7 @@ class Router:
             return found, self.gazetteer.extract(text, found).as_dict(), danger(text, found)
 
         language, entities, danger_kind = await asyncio.to_thread(analyse)
-        parsed = await self.rasa.parse(for_nlu(text))
+        parsed = await self.rasa.parse(for_nlu(text, language))
         intent = parsed.get("intent") or {}
         return {
             "text": text,
@@ -478,7 +478,7 @@ class Router:
         if deep_link:
             metadata["deep_link"] = deep_link
         replies: list[Reply] = []
-        for message in await self.rasa.send(user_id, for_nlu(text), metadata):
+        for message in await self.rasa.send(user_id, for_nlu(text, language), metadata):
             replies += self._convert(message, outgoing)
         return replies
 

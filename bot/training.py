@@ -11,12 +11,13 @@ from pathlib import Path
 
 import yaml
 
+from core.i18n import LANGUAGES
 from core.nlu_text import for_nlu
 from core.settings import PROJECT_ROOT
 
 TRAINING_INPUTS = (
     "config.yml", "domain", "nlu", "subquestions", "data", "requirements/rasa.lock", "core/nlu_text.py",
-    "core/folding.py", "nlu_components",
+    "core/folding.py", "core/transliteration.py", "nlu_components",
 )
 #: Training data folders, each with one folder per language: the intents, and the sub-questions of the topics
 #: (Rasa retrieval intents `topic/key`, learned by nlu_components/subtopic_classifier.py).
@@ -62,11 +63,11 @@ def _dump(data: object) -> str:
     return yaml.dump(data, Dumper=_BlockDumper, allow_unicode=True, sort_keys=False, width=100_000)
 
 
-def _examples_for_nlu(examples: str) -> str:
+def _examples_for_nlu(examples: str, language: str | None = None) -> str:
     lines = []
     for line in examples.splitlines():
         stripped = line.strip()
-        lines.append(f"- {for_nlu(stripped[2:])}" if stripped.startswith("- ") else line)
+        lines.append(f"- {for_nlu(stripped[2:], language)}" if stripped.startswith("- ") else line)
     return "\n".join(lines) + "\n"
 
 
@@ -89,16 +90,21 @@ def as_subtopic_block(block: dict) -> dict:
 
 
 def prepare_nlu(root: Path = PROJECT_ROOT, target: Path = PREPARED / "nlu") -> Path:
-    """nlu/ and subquestions/ with every example as the model sees it (the original plus its folded form)."""
+    """nlu/ and subquestions/ with every example as the model sees it (the original plus its folded form).
+
+    An example's language is its folder's (`nlu/uk/...`): the gateway gives Rasa the language it answers in.
+    """
     shutil.rmtree(target, ignore_errors=True)
     for folder in NLU_DATA:
         source = root / folder
         for path in sorted(source.rglob("*.yml")):
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
             data["nlu"] = [as_subtopic_block(block) for block in data.get("nlu", [])]
+            folder_language = path.relative_to(source).parts[0]
+            language = folder_language if folder_language in LANGUAGES else None
             for block in data["nlu"]:
                 if "examples" in block:
-                    block["examples"] = _examples_for_nlu(block["examples"])
+                    block["examples"] = _examples_for_nlu(block["examples"], language)
             out = target / folder / path.relative_to(source)
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(_dump(data), encoding="utf-8")
@@ -106,17 +112,29 @@ def prepare_nlu(root: Path = PROJECT_ROOT, target: Path = PREPARED / "nlu") -> P
 
 
 def prepare_stories(source: Path = PROJECT_ROOT / "tests" / "stories", target: Path = PREPARED / "stories") -> Path:
-    """The test stories with each user text as the model sees it."""
+    """The test stories with each user text as the model sees it, in the language the story's name starts with
+    ("Bulgarian - tax return in Latin letters"), as the gateway would send it for a user answered in it."""
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
     for path in sorted(source.glob("*.yml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         for story in data.get("stories", []):
+            language = story_language(str(story.get("story") or ""))
             for step in story.get("steps", []):
                 if isinstance(step.get("user"), str):
-                    step["user"] = for_nlu(step["user"].strip())
+                    step["user"] = for_nlu(step["user"].strip(), language)
         (target / path.name).write_text(_dump(data), encoding="utf-8")
     return target
+
+
+#: The English names test stories start with.
+_STORY_LANGUAGES = {"polish": "pl", "romanian": "ro", "bulgarian": "bg", "ukrainian": "uk", "english": "en",
+                    "dutch": "nl"}
+
+
+def story_language(name: str) -> str | None:
+    """The language a test story is in, from its name ("Ukrainian - report abuse, ..."), or None."""
+    return _STORY_LANGUAGES.get(name.split(" - ", 1)[0].strip().lower())
 
 
 def train_command(prepared: Path, out: Path, name: str) -> list[str]:

@@ -90,6 +90,17 @@ def test_rasa_sees_the_text_with_its_folded_form_and_payloads_unchanged(client, 
     assert fake_rasa.raw == ["Як отримати BSN у Роттердамі? | iak otrimati bsn u rotterdami", "/greet"]
 
 
+def test_latin_letter_ukrainian_reaches_rasa_in_cyrillic_with_the_text_as_typed_kept(client, fake_rasa) -> None:
+    # A Ukrainian user (chosen by the button) types without a Cyrillic keyboard: the model reads the message in
+    # Cyrillic (core/transliteration.py), the folded form is still what was typed, and the actions get the
+    # original text.
+    chat(client, '/change_language{"language":"uk"}')
+    response = chat(client, "shcho take huurtoeslag")
+    assert response.json()["language"] == "uk"
+    assert fake_rasa.raw[-1] == "що таке huurtoeslag | shcho take huurtoeslag"
+    assert fake_rasa.received[-1]["metadata"]["original_text"] == "shcho take huurtoeslag"
+
+
 def test_a_first_greeting_is_one_round_trip(client, fake_rasa) -> None:
     chat(client, "cześć")
     assert [r["message"] for r in fake_rasa.received] == ["cześć"]
