@@ -30,7 +30,7 @@ from bot.training import NLU_DATA, as_subtopic_block, rasa_bin
 from core.content.info import REPORT_ABUSE_KEYS
 from core.content.topics import TOPICS
 from core.i18n import LANGUAGES
-from core.language import detect
+from core.language import choose_language, detect
 from core.nlu_text import for_nlu
 from core.places import Gazetteer
 from core.settings import PROJECT_ROOT
@@ -67,7 +67,18 @@ def is_held_out(text: str) -> bool:
     return int(hashlib.sha256(text.encode()).hexdigest(), 16) % HOLDOUT_EVERY == 0
 
 
-def split(examples: list[tuple[str, str, str]]) -> tuple[list, list]:
+def is_tuning_held_out(text: str) -> bool:
+    """A second split, of the examples ``is_held_out`` leaves for training: every fifth by another part of the
+    same hash. Thresholds are chosen on it (``--tuning``), so the held-out set stays unseen."""
+    return (int(hashlib.sha256(text.encode()).hexdigest(), 16) // HOLDOUT_EVERY) % HOLDOUT_EVERY == 0
+
+
+def split(examples: list[tuple[str, str, str]], tuning: bool = False) -> tuple[list, list]:
+    if tuning:
+        examples = [e for e in examples if not is_held_out(e[2])]
+        train = [e for e in examples if not is_tuning_held_out(e[2])]
+        test = [e for e in examples if is_tuning_held_out(e[2])]
+        return train, test
     train = [e for e in examples if not is_held_out(e[2])]
     test = [e for e in examples if is_held_out(e[2])]
     return train, test
@@ -133,13 +144,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse-model", action="store_true",
                         help="do not train: ask the model the last run trained for the same data (for example after "
                              "changing the thresholds in core/subtopics.py)")
+    parser.add_argument("--tuning", action="store_true",
+                        help="hold out a second split of the training examples instead (make eval's held-out examples "
+                             "are left out entirely), to choose thresholds on; the report goes to var/eval/")
     args = parser.parse_args(argv)
+    if args.tuning and args.name == "nlu-eval":
+        args.name = "nlu-tuning"
+    reports = WORK_DIR if args.tuning else REPORTS
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     REPORTS.mkdir(exist_ok=True)
-    train, test = split(load_examples())
-    training_file = WORK_DIR / "train.yml"
+    train, test = split(load_examples(), tuning=args.tuning)
+    training_file = WORK_DIR / f"{args.name}-train.yml"
     previous = training_file.read_bytes() if training_file.exists() else b""
-    write_nlu([(language, intent, for_nlu(text)) for language, intent, text in train], training_file)
+    write_nlu([(language, intent, for_nlu(text, language)) for language, intent, text in train], training_file)
     print(f"{len(train)} training and {len(test)} held-out examples", flush=True)
     model = WORK_DIR / f"{args.name}.tar.gz"
     timing = WORK_DIR / f"{args.name}-train-seconds.txt"
@@ -172,15 +189,17 @@ def main(argv: list[str] | None = None) -> int:
             results = []
             parses = []
             for language, intent, text in test:
-                parsed = _parse(client, url, text)
+                parsed = _parse(client, url, text, language)
                 predicted = (parsed.get("intent") or {}).get("name", "").split("/")[0]
                 ranking = [r["name"] for r in parsed.get("intent_ranking") or [] if r["name"] != "nlu_fallback"]
                 results.append((language, intent.split("/")[0], predicted, text, ranking[0] if ranking else ""))
                 parses.append({"language": language, "gold": intent, "intent": predicted,
+                               "confidence": (parsed.get("intent") or {}).get("confidence"),
+                               "intent_ranking": (parsed.get("intent_ranking") or [])[:5],
                                "subtopic": parsed.get("subtopic"), "text": text})
             public = []
             for q in yaml.safe_load(PUBLIC_QUESTIONS.read_text(encoding="utf-8")) if PUBLIC_QUESTIONS.exists() else []:
-                parsed = _parse(client, url, q["text"])
+                parsed = _parse(client, url, q["text"], q["language"])
                 public.append({"language": q["language"], "gold": q["intent"], "gold_subtopic": q.get("subtopic"),
                                "intent": (parsed.get("intent") or {}).get("name", "").split("/")[0],
                                "subtopic": parsed.get("subtopic"), "text": q["text"]})
@@ -192,16 +211,19 @@ def main(argv: list[str] | None = None) -> int:
     report = build_report(results, Gazetteer.load(), train_seconds)
     report["subquestions"] = subquestion_report(parses)
     report["public_questions"] = public_report(public)
-    (REPORTS / f"{args.name}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
-    (REPORTS / f"{args.name}.md").write_text(render_markdown(report), encoding="utf-8")
+    (reports / f"{args.name}.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    (reports / f"{args.name}.md").write_text(render_markdown(report), encoding="utf-8")
     print(render_markdown(report))
     return 0
 
 
-def _parse(client: httpx.Client, url: str, text: str) -> dict:
-    """Rasa's parse of a message; an error ends the evaluation (a model that cannot answer must not be reported
-    as 0 % accurate)."""
-    response = client.post(f"{url}/model/parse", json={"text": for_nlu(text)})
+def _parse(client: httpx.Client, url: str, text: str, language: str) -> dict:
+    """Rasa's parse of a message as the gateway sends it for a user who writes in ``language``: with the language
+    the gateway would answer this message in (core.language.choose_language: the user's, unless the message is
+    clearly in another). An error ends the evaluation (a model that cannot answer must not be reported as 0 %
+    accurate)."""
+    answered_in = choose_language(language, text)
+    response = client.post(f"{url}/model/parse", json={"text": for_nlu(text, answered_in)})
     if response.status_code != 200:
         raise SystemExit(f"Rasa could not parse {text!r} (HTTP {response.status_code}): {response.text[:300]}")
     parsed: dict = response.json()

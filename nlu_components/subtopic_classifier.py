@@ -219,6 +219,7 @@ class SubtopicClassifier(OwnCodeComponent):
             if across_best is not None:
                 # core/subtopics.py answers only when both models name the same sub-answer.
                 output["across_topics"] = across_best[0]
+                output["across_confidence"] = across_best[1]
                 output["agrees"] = across_best[0] == ranking[0]["name"]
             message.set(OUTPUT, output, add_to_output=True)
         return messages
