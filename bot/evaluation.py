@@ -30,7 +30,7 @@ from bot.training import NLU_DATA, as_subtopic_block, rasa_bin
 from core.content.info import REPORT_ABUSE_KEYS
 from core.content.topics import TOPICS
 from core.i18n import LANGUAGES
-from core.language import choose_language, detect
+from core.language import TrigramModel, choose_language, detect, use_trigram_model
 from core.nlu_text import for_nlu
 from core.places import Gazetteer
 from core.settings import PROJECT_ROOT
@@ -154,6 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     REPORTS.mkdir(exist_ok=True)
     train, test = split(load_examples(), tuning=args.tuning)
+    # Language detection's model of Latin-letter Ukrainian and Bulgarian learns from the training examples too:
+    # here from the same split, so the held-out examples stay unseen.
+    use_trigram_model(TrigramModel((language, text) for language, _, text in train))
     training_file = WORK_DIR / f"{args.name}-train.yml"
     previous = training_file.read_bytes() if training_file.exists() else b""
     write_nlu([(language, intent, for_nlu(text, language)) for language, intent, text in train], training_file)

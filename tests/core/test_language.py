@@ -1,6 +1,6 @@
 import pytest
 
-from core.language import choose_language, detect, requested_language
+from core.language import TrigramModel, choose_language, detect, requested_language, use_trigram_model
 
 
 @pytest.mark.parametrize(
@@ -68,3 +68,39 @@ def test_transliterated_cyrillic_languages_keep_the_users_language(text: str, cu
 
 def test_a_clear_cyrillic_message_switches_from_a_latin_language() -> None:
     assert choose_language("pl", "Як мені отримати номер BSN у Нідерландах?") == "uk"
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    # Typed in Latin letters: lingua took these for Polish or Romanian (core.language.TrigramModel).
+    ("kolko struva zdravnata zastrahovka tuk", "bg"),
+    ("ne iskam veche da jiveq", "bg"),
+    ("shefat ni vze pasportite, ima li pravo", "bg"),
+    ("shcho robyty yakshcho shef ne platyt", "uk"),
+    ("de naiblyzhchyi punkt dopomohy", "uk"),
+])
+def test_ukrainian_and_bulgarian_in_latin_letters_are_recognised_on_first_contact(text: str, language: str) -> None:
+    assert detect(text).language == language
+    assert choose_language(None, text) == language
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("gdzie moge sie zarejestrowac w gminie", "pl"),
+    ("szef nie placi mi od miesiaca", "pl"),
+    ("cum ma inregistrez la primarie", "ro"),
+    ("nu am primit salariul de doua luni", "ro"),
+    ("where can I register my address", "en"),
+    ("ik heb een vraag over mijn huur", "nl"),
+])
+def test_latin_languages_are_not_taken_for_transliteration(text: str, language: str) -> None:
+    assert detect(text).language == language
+
+
+def test_the_trigram_model_learns_from_what_it_is_given() -> None:
+    model = TrigramModel([("uk", "привіт друже"), ("pl", "cześć kolego"), ("uk", "дякую друже")])
+    assert max(model.probabilities("pryvit druzhe").items(), key=lambda item: item[1])[0] == "uk"
+    try:
+        use_trigram_model(TrigramModel([("pl", "kolko struva zdravnata")]))
+        assert detect("kolko struva zdravnata zastrahovka").language != "bg"  # this model knows no Bulgarian
+    finally:
+        use_trigram_model(None)
+    assert detect("kolko struva zdravnata zastrahovka tuk").language == "bg"
