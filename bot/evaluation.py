@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 import yaml
 
-from bot.training import NLU_DATA, as_subtopic_block, rasa_bin
+from bot.training import as_subtopic_block, rasa_bin
 from core.content.info import REPORT_ABUSE_KEYS
 from core.content.topics import TOPICS
 from core.i18n import LANGUAGES
@@ -35,6 +35,7 @@ from core.nlu_text import for_nlu
 from core.places import Gazetteer
 from core.settings import PROJECT_ROOT
 from core.subtopics import choose
+from core.training_data import training_examples
 
 HOLDOUT_EVERY = 5
 TARGET_ACCURACY = 0.92
@@ -47,20 +48,8 @@ PUBLIC_QUESTIONS = PROJECT_ROOT / "tests" / "data" / "public_questions" / "quest
 REPORTS = PROJECT_ROOT / "reports"
 
 
-def load_examples(root: Path = PROJECT_ROOT, folders: tuple[str, ...] = NLU_DATA) -> list[tuple[str, str, str]]:
-    """(language, intent, text) for every training example, language from the <folder>/<lang>/ folder.
-
-    Sub-question examples keep their full key as intent (`housing_rights/job_loss`).
-    """
-    examples = []
-    for folder in folders:
-        for language in LANGUAGES:
-            for path in sorted((root / folder / language).glob("*.yml")):
-                for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
-                    for line in str(block.get("examples") or "").splitlines():
-                        if line.strip().startswith("- "):
-                            examples.append((language, block["intent"], line.strip()[2:]))
-    return examples
+#: (language, intent, text) of every training example (core/training_data.py).
+load_examples = training_examples
 
 
 def is_held_out(text: str) -> bool:

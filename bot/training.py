@@ -14,14 +14,12 @@ import yaml
 from core.i18n import LANGUAGES
 from core.nlu_text import for_nlu
 from core.settings import PROJECT_ROOT
+from core.training_data import NLU_DATA
 
 TRAINING_INPUTS = (
     "config.yml", "domain", "nlu", "subquestions", "data", "requirements/rasa.lock", "core/nlu_text.py",
     "core/folding.py", "core/transliteration.py", "nlu_components",
 )
-#: Training data folders, each with one folder per language: the intents, and the sub-questions of the topics
-#: (Rasa retrieval intents `topic/key`, learned by nlu_components/subtopic_classifier.py).
-NLU_DATA = ("nlu", "subquestions")
 #: Topics whose own examples (nlu/, no sub-answer) are a class of the sub-question classifier too: a message that
 #: just reports an abuse ("my boss has not paid me for a month") is neither the passport answer nor the list of
 #: organisations, so the model must be able to say "none of the sub-answers".

@@ -17,14 +17,12 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
-import yaml
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
 from core.folding import fold
 from core.i18n import LANGUAGES
-from core.settings import PROJECT_ROOT
+from core.training_data import training_examples
 from core.transliteration import CYRILLIC_LANGUAGES, in_latin_letters
 
 _LINGUA = {
@@ -84,8 +82,6 @@ def meaningful_words(text: str) -> list[str]:
     return [w for w in _WORD.findall(text.lower()) if w not in NEUTRAL_WORDS]
 
 
-#: Training data read for the model of Latin-letter Ukrainian and Bulgarian (one folder per language).
-TRAINING_FOLDERS = ("nlu", "subquestions")
 #: Ukrainian or Bulgarian in Latin letters when the model below gives the language at least this probability.
 #: Chosen on a second split of the training examples (make eval's held-out ones left out): 0.5 to 0.99 all found
 #: 84-88 % of the Latin-letter ones and changed the other languages by at most 0.3 points; 0.8 in between.
@@ -132,19 +128,6 @@ class TrigramModel:
         return {language: math.exp(v - best) / total for language, v in scores.items()}
 
 
-def training_examples(root: Path = PROJECT_ROOT) -> list[tuple[str, str]]:
-    """(language, text) of every training example, the language from its folder (nlu/<lang>/...)."""
-    found = []
-    for folder in TRAINING_FOLDERS:
-        for language in LANGUAGES:
-            for path in sorted((root / folder / language).glob("*.yml")):
-                for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
-                    for line in str(block.get("examples") or "").splitlines():
-                        if line.strip().startswith("- "):
-                            found.append((language, line.strip()[2:]))
-    return found
-
-
 _trigram_model: TrigramModel | None = None
 
 
@@ -152,7 +135,7 @@ def trigram_model() -> TrigramModel:
     """The model, learned from the training data the first time it is needed (about 2 s)."""
     global _trigram_model
     if _trigram_model is None:
-        _trigram_model = TrigramModel(training_examples())
+        _trigram_model = TrigramModel((language, text) for language, _, text in training_examples())
     return _trigram_model
 
 
@@ -214,14 +197,12 @@ def choose_language(current: str | None, text: str, hint: str | None = None) -> 
 
 #: Leaving a user's current language needs more certainty than a first guess.
 SWITCH_CONFIDENCE = 0.8
-#: Ukrainian and Bulgarian users sometimes write in Latin letters, which lingua reads as Polish or Romanian.
-_CYRILLIC_LANGUAGES = frozenset({"uk", "bg"})
 
 
 def _sure_enough_to_leave(current: str, detection: Detection, text: str) -> bool:
     if detection.language == current:
         return True
-    if current in _CYRILLIC_LANGUAGES and not any("\u0400" <= c <= "\u04ff" for c in text):
+    if current in CYRILLIC_LANGUAGES and not any("\u0400" <= c <= "\u04ff" for c in text):
         return False  # transliterated: keep the user's language; a switch needs Cyrillic or an explicit choice
     return detection.confidence >= SWITCH_CONFIDENCE
 
