@@ -95,6 +95,30 @@ def check_dense_weights_are_column_wise() -> None:
         assert not sp.issparse(svm.coef_) and svm.coef_.flags.f_contiguous
 
 
+def check_subtopic_model_folds() -> None:
+    """The per-topic models average five calibrated SVMs, the model over all topics two (config defaults)."""
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.constants import METADATA, METADATA_INTENT
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    examples = []
+    for seed in range(120):
+        one = message(seed, f"example {seed}")
+        topic = "housing_rights" if seed % 2 else "work_rights"
+        one.set(INTENT, topic)
+        one.set(METADATA, {METADATA_INTENT: {"subtopic": f"{topic}/{'a' if seed % 4 < 2 else 'b'}"}})
+        examples.append(one)
+    with tempfile.TemporaryDirectory() as directory:
+        component = SubtopicClassifier.create({"neighbour_weight": 0}, LocalModelStorage(Path(directory)),
+                                              Resource("subtopics"), None)  # type: ignore[arg-type]
+        component.train(TrainingData(examples))
+    per_topic = {topic: len(model.calibrated_classifiers_) for topic, model in component.models.items()
+                 if topic != ACROSS_TOPICS}
+    assert per_topic == {"housing_rights": 5, "work_rights": 5}, per_topic
+    assert len(component.models[ACROSS_TOPICS].calibrated_classifiers_) == 2
+
+
 class Across:
     """Stands in for the model over all topics' sub-answers: always the same probabilities."""
 

@@ -6,7 +6,8 @@
 - the n-gram featurizer gives whole-message counts, the same after storing and loading;
 - the nearest training examples: the closest class gets their share, only the classes asked about count, stored
   and loaded the same;
-- an unsure intent gives way to a confident sub-question's topic, and only then (never an emergency).
+- an unsure intent gives way to a confident sub-question's topic, and only then (never an emergency);
+- the sub-question models average as many calibrated SVMs as configured (five per topic, two over all topics).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ SCRIPT = Path(__file__).with_name("in_rasa_env.py")
 
 @pytest.mark.parametrize("check", ["feature_matrix", "sparse_weights_round_trip", "dense_weights_are_column_wise",
                                    "topic_from_subquestion", "ngram_featurizer", "neighbours",
-                                   "components_fingerprint_their_code"])
+                                   "components_fingerprint_their_code", "subtopic_model_folds"])
 def test_component_check_in_the_rasa_environment(check: str) -> None:
     assert RASA_PYTHON.exists(), "the Rasa environment is missing: run `make setup`"
     done = subprocess.run([str(RASA_PYTHON), str(SCRIPT), check], capture_output=True, text=True, timeout=300,
