@@ -79,7 +79,7 @@ def _block(rows: list[dict[str, Any]], sparse: bool) -> list[csr_matrix]:
     blocks = []
     for origin in widths:
         if sparse:
-            blocks.append(_stack_rows([row.get(origin) for row in rows], widths[origin]))
+            blocks.append(stack_rows([row.get(origin) for row in rows], widths[origin]))
         else:
             dense = np.zeros((len(rows), widths[origin]), dtype=np.float32)
             for number, row in enumerate(rows):
@@ -89,7 +89,7 @@ def _block(rows: list[dict[str, Any]], sparse: bool) -> list[csr_matrix]:
     return blocks
 
 
-def _stack_rows(rows: list[Any], width: int) -> csr_matrix:
+def stack_rows(rows: list[Any], width: int) -> csr_matrix:
     """One-row sparse matrices (None: a row of zeros) as one CSR matrix, joined array by array: scipy's ``vstack``
     of 55,000 rows took most of the 10 s the intent classifier spent on its features. The same matrix."""
     data: list[np.ndarray] = []
@@ -98,9 +98,8 @@ def _stack_rows(rows: list[Any], width: int) -> csr_matrix:
     for number, row in enumerate(rows):
         if row is None:
             continue
-        row = row if isinstance(row, csr_matrix) else csr_matrix(row)
+        row = row.tocsr() if issparse(row) else csr_matrix(row)
         if row.nnz:
-            row = row.tocsr()
             data.append(row.data)
             indices.append(row.indices)
             lengths[number] = row.nnz

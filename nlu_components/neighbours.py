@@ -35,7 +35,7 @@ from rasa.shared.nlu.training_data.message import Message
 from scipy.sparse import csr_matrix
 from sklearn.preprocessing import normalize
 
-from nlu_components.features import KIND_SEPARATOR
+from nlu_components.features import KIND_SEPARATOR, stack_rows
 
 SCALE = 127.0
 
@@ -58,10 +58,7 @@ def default_config() -> dict[str, Any]:
 def rows(messages: Iterable[Message], embedding_attribute: str) -> tuple[csr_matrix, np.ndarray]:
     """The word n-gram rows (unit length) and sentence embeddings (unit length) of the messages; zeros where a
     message has none. Built as one matrix of each, not a message at a time (55,000 training examples)."""
-    data: list[np.ndarray] = []
-    indices: list[np.ndarray] = []
-    pointers = [0]
-    word_width = 0
+    word_rows: list[Any] = []
     embeddings: list[np.ndarray | None] = []
     for message in messages:
         embedding = None
@@ -71,18 +68,13 @@ def rows(messages: Iterable[Message], embedding_attribute: str) -> tuple[csr_mat
                 continue
             if feature.attribute == TEXT and feature.is_sparse() and str(feature.origin).endswith(
                     f"{KIND_SEPARATOR}word"):
-                word = csr_matrix(feature.features, dtype=np.float32)
+                word = feature.features
             elif feature.attribute == embedding_attribute and feature.is_dense():
                 embedding = np.asarray(feature.features, dtype=np.float32).reshape(-1)
-        if word is not None:
-            word_width = word.shape[1]
-            data.append(word.data)
-            indices.append(word.indices)
-        pointers.append(pointers[-1] + (word.nnz if word is not None else 0))
+        word_rows.append(word)
         embeddings.append(embedding)
-    words = csr_matrix((np.concatenate(data) if data else np.zeros(0, dtype=np.float32),
-                        np.concatenate(indices) if indices else np.zeros(0, dtype=np.int32), pointers),
-                       shape=(len(embeddings), word_width))
+    word_width = next((w.shape[-1] for w in word_rows if w is not None), 0)
+    words = stack_rows(word_rows, word_width)
     width = next((e.shape[0] for e in embeddings if e is not None), 0)
     dense = np.zeros((len(embeddings), width), dtype=np.float32)
     for number, embedding in enumerate(embeddings):
