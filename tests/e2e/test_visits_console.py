@@ -175,3 +175,34 @@ def test_the_mobile_team_plans_previews_sends_and_follows_a_visit(stack, new_pag
     expect(poster.locator(".qr svg")).to_be_visible()
     expect(poster.locator(".captions li")).to_have_count(6)
     poster.screenshot(path=str(artifacts_dir / "visits-poster.png"), full_page=True)
+
+
+def test_a_new_visit_opened_before_the_locations_arrive_still_lists_them(stack, new_page, tmp_path) -> None:
+    """On a slow connection the team may click "Plan a visit" before the console has loaded its locations: the form
+    waits for them instead of opening empty (and staying so)."""
+    code, name = add_location_and_residents(stack.env, tmp_path)
+    username = "e2e-slow-" + code[-4:]
+    done = winbot(stack.env, "staff", "add", username, "--role", "mobile_team", "--password-stdin", stdin=PASSWORD)
+    assert done.returncode == 0, done.stderr
+
+    page = new_page(device="desktop", locale="en-US")
+    held = []
+    released = False
+
+    def hold(route) -> None:
+        if released:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/staff/api/locations", hold)
+    log_in(page, stack.url, username)
+    expect(page.locator("#visits-panel")).to_be_visible(timeout=TIMEOUT_MS)
+    page.click("#v-new")
+    assert held, "the console asked for the locations"
+    released = True
+    for route in held:
+        route.continue_()
+    expect(page.locator("#v-form")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.locator("#v-locations label", has_text=name)).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.locator("#v-languages label", has_text="Polski")).to_be_visible()

@@ -67,7 +67,8 @@ Object.assign(WORDS.nl, {
 });
 
 const AMSTERDAM = "Europe/Amsterdam";
-const visitState = { locations: [], qrChannels: [], topics: [], languages: [], selected: null, editing: null, visit: null, total: 0 };
+const visitState = { locations: [], qrChannels: [], topics: [], languages: [], loaded: false, selected: null, editing: null,
+  visit: null, total: 0 };
 
 const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, key) => String(values[key]));
 const dateLocale = () => (lang === "nl" ? "nl-NL" : "en-GB");
@@ -151,6 +152,7 @@ async function loadVisits() {
   visitState.qrChannels = places.qr_channels;
   visitState.topics = data.topics;
   visitState.languages = data.languages;
+  visitState.loaded = true;
   if ($("v-form").hidden) showPlaces();
   const body = document.querySelector("#v-list tbody");
   body.replaceChildren();
@@ -338,7 +340,14 @@ async function visitAction(path, body) {
 }
 
 function initVisits() {
-  $("v-new").addEventListener("click", () => openVisitForm(null));
+  // The form lists the locations, languages and topics of the first load: opened before that has arrived (a slow
+  // connection, a quick click), it would stay empty, so it waits for it.
+  $("v-new").addEventListener("click", async () => {
+    try {
+      if (!visitState.loaded) await loadVisits();
+      openVisitForm(null);
+    } catch (error) { showVisitError(error); }
+  });
   $("v-form-close").addEventListener("click", closeVisitForm);
   $("v-form").addEventListener("submit", saveVisit);
   $("v-all").addEventListener("change", () => loadVisits().catch(showVisitError));
