@@ -46,15 +46,24 @@ def labelled() -> None:
 
 
 def holdout() -> None:
+    """Recall, right kind and false alarms on the hold-out set (per language: danger messages by kind, and safe
+    look-alikes), written blind to the patterns."""
     data = yaml.safe_load(HOLDOUT.read_text(encoding="utf-8"))
-    print("\n| hold-out (written after the patterns, never tuned on) | danger messages | recognised |")
-    print("|---|---:|---:|")
-    total = found = 0
+    print("\n| hold-out (written blind to the patterns, never tuned on) | danger messages | recognised | right kind"
+          " | safe look-alikes | false alarms |")
+    print("|---|---:|---:|---:|---:|---:|")
+    totals: Counter[str] = Counter()
     for lang in DANGER_LANGUAGES:
-        hits = sum(danger(t, lang) is not None for t in data[lang])
-        total, found = total + len(data[lang]), found + hits
-        print(f"| {lang} | {len(data[lang])} | {hits} |")
-    print(f"| all | {total} | {found} ({100 * found / total:.0f} %) |")
+        cases = [(kind, text) for kind, texts in data[lang].items() if kind != "safe" for text in texts]
+        found = [danger(text, lang) for _, text in cases]
+        safe = data[lang].get("safe", [])
+        row = Counter(n=len(cases), hit=sum(f is not None for f in found),
+                      kind=sum(f == k for f, (k, _) in zip(found, cases, strict=True)),
+                      safe=len(safe), alarms=sum(danger(t, lang) is not None for t in safe))
+        totals.update(row)
+        print(f"| {lang} | {row['n']} | {row['hit']} | {row['kind']} | {row['safe']} | {row['alarms']} |")
+    print(f"| all | {totals['n']} | {totals['hit']} ({100 * totals['hit'] / totals['n']:.0f} %) | {totals['kind']} |"
+          f" {totals['safe']} | {totals['alarms']} |")
 
 
 def training_data() -> None:
