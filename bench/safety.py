@@ -20,7 +20,8 @@ from core import chitchat  # noqa: E402
 from core.safety import DANGER_LANGUAGES, danger  # noqa: E402
 
 LABELLED = ROOT / "tests" / "data" / "danger" / "messages.yml"
-HOLDOUT = ROOT / "tests" / "data" / "danger" / "holdout.yml"
+#: Hold-out sets, written blind to the patterns (holdout-<n>.yml), one table each.
+HOLDOUTS = sorted((ROOT / "tests" / "data" / "danger").glob("holdout-*.yml"))
 #: Examples the issue reports the chit-chat intents swallowing, and others like them.
 SWALLOWED = ["nowhere to sleep tonight", "ik heb vannacht nergens om te slapen", "nu am unde sa dorm la noapte",
              "нямам къде да спя тази нощ", "мені нема де спати сьогодні", "nie mam gdzie spać dzisiaj",
@@ -45,11 +46,11 @@ def labelled() -> None:
           f" {totals['safe']} | {totals['alarms']} ({100 * totals['alarms'] / totals['safe']:.0f} %) |")
 
 
-def holdout() -> None:
+def holdout(path: Path) -> None:
     """Recall, right kind and false alarms on the hold-out set (per language: danger messages by kind, and safe
     look-alikes), written blind to the patterns."""
-    data = yaml.safe_load(HOLDOUT.read_text(encoding="utf-8"))
-    print("\n| hold-out (written blind to the patterns, never tuned on) | danger messages | recognised | right kind"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    print(f"\n| {path.name} (written blind, never tuned on) | danger messages | recognised | right kind"
           " | safe look-alikes | false alarms |")
     print("|---|---:|---:|---:|---:|---:|")
     totals: Counter[str] = Counter()
@@ -117,7 +118,8 @@ def timing() -> None:
 
 if __name__ == "__main__":
     labelled()
-    holdout()
+    for path in HOLDOUTS:
+        holdout(path)
     training_data()
     chitchat_held_out()
     timing()
