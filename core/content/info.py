@@ -14,6 +14,8 @@ EMERGENCY = Answer(
     title=N_("Emergency"),
     text=N_(
         "Are you or someone else in danger? Call 112 now.\n"
+        "• Thinking of ending your life, or worried about someone? 113 Zelfmoordpreventie: 113 or 0800-0113, "
+        "free, day and night.\n"
         "• Police, not an emergency: 0900 8844\n"
         "• Report a crime anonymously: Meld Misdaad Anoniem 0800-7000\n"
         "• Help for victims of human trafficking: CoMensha (033) 448 11 86, office hours 09:00–17:00\n"
@@ -25,6 +27,7 @@ EMERGENCY = Answer(
         "https://www.politie.nl/themas/meld-misdaad-anoniem.html",
         "https://www.rijksoverheid.nl/onderwerpen/mensenhandel-mensensmokkel/vraag-en-antwoord/"
         "slachtoffers-van-mensenhandel-helpen",
+        "https://www.113.nl/schoolopdracht",
     ),
 )
 
