@@ -29,42 +29,37 @@ SWALLOWED = ["nowhere to sleep tonight", "ik heb vannacht nergens om te slapen",
              "hi, how do I get a BSN?", "dzień dobry, szef nie płaci mi od miesiąca"]
 
 
-def labelled() -> None:
-    data = yaml.safe_load(LABELLED.read_text(encoding="utf-8"))
-    print("| language | danger messages | recognised | right kind | safe look-alikes | false alarms |")
-    print("|---|---:|---:|---:|---:|---:|")
-    totals = Counter()
-    for lang in DANGER_LANGUAGES:
-        cases = [(k, t) for k, texts in data[lang]["danger"].items() for t in texts]
-        found = [danger(t, lang) for _, t in cases]
-        row = Counter(n=len(cases), hit=sum(f is not None for f in found),
-                      kind=sum(f == k for f, (k, _) in zip(found, cases, strict=True)),
-                      safe=len(data[lang]["safe"]), alarms=sum(danger(t, lang) is not None for t in data[lang]["safe"]))
-        totals.update(row)
-        print(f"| {lang} | {row['n']} | {row['hit']} | {row['kind']} | {row['safe']} | {row['alarms']} |")
-    print(f"| all | {totals['n']} | {totals['hit']} ({100 * totals['hit'] / totals['n']:.0f} %) | {totals['kind']} |"
-          f" {totals['safe']} | {totals['alarms']} ({100 * totals['alarms'] / totals['safe']:.0f} %) |")
-
-
-def holdout(path: Path) -> None:
-    """Recall, right kind and false alarms on the hold-out set (per language: danger messages by kind, and safe
-    look-alikes), written blind to the patterns."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    print(f"\n| {path.name} (written blind, never tuned on) | danger messages | recognised | right kind"
-          " | safe look-alikes | false alarms |")
+def _table(heading: str, sets: dict[str, tuple[dict[str, list[str]], list[str]]]) -> None:
+    """Per language: danger messages recognised and of the right kind, and false alarms on the safe look-alikes."""
+    print(f"| {heading} | danger messages | recognised | right kind | safe look-alikes | false alarms |")
     print("|---|---:|---:|---:|---:|---:|")
     totals: Counter[str] = Counter()
     for lang in DANGER_LANGUAGES:
-        cases = [(kind, text) for kind, texts in data[lang].items() if kind != "safe" for text in texts]
+        by_kind, safe = sets[lang]
+        cases = [(kind, text) for kind, texts in by_kind.items() for text in texts]
         found = [danger(text, lang) for _, text in cases]
-        safe = data[lang].get("safe", [])
         row = Counter(n=len(cases), hit=sum(f is not None for f in found),
                       kind=sum(f == k for f, (k, _) in zip(found, cases, strict=True)),
                       safe=len(safe), alarms=sum(danger(t, lang) is not None for t in safe))
         totals.update(row)
         print(f"| {lang} | {row['n']} | {row['hit']} | {row['kind']} | {row['safe']} | {row['alarms']} |")
     print(f"| all | {totals['n']} | {totals['hit']} ({100 * totals['hit'] / totals['n']:.0f} %) | {totals['kind']} |"
-          f" {totals['safe']} | {totals['alarms']} |")
+          f" {totals['safe']} | {totals['alarms']} ({100 * totals['alarms'] / max(totals['safe'], 1):.0f} %) |")
+
+
+def labelled() -> None:
+    data = yaml.safe_load(LABELLED.read_text(encoding="utf-8"))
+    _table("language", {lang: (data[lang]["danger"], data[lang]["safe"]) for lang in DANGER_LANGUAGES})
+
+
+def holdout(path: Path) -> None:
+    """A hold-out set (per language: danger messages by kind, and ``safe`` look-alikes), written blind to the
+    patterns."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    print()
+    _table(f"{path.name} (written blind, never tuned on)",
+           {lang: ({k: v for k, v in data[lang].items() if k != "safe"}, data[lang].get("safe", []))
+            for lang in DANGER_LANGUAGES})
 
 
 def training_data() -> None:
