@@ -54,10 +54,10 @@ def labelled() -> None:
 
 def holdout(path: Path) -> None:
     """A hold-out set (per language: danger messages by kind, and ``safe`` look-alikes), written blind to the
-    patterns."""
+    patterns. Once a set's misses have been used to widen the lists it is no longer blind; its header says so."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     print()
-    _table(f"{path.name} (written blind, never tuned on)",
+    _table(f"{path.name} (written blind; its header says what was tuned on it later)",
            {lang: ({k: v for k, v in data[lang].items() if k != "safe"}, data[lang].get("safe", []))
             for lang in DANGER_LANGUAGES})
 
