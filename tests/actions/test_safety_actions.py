@@ -182,3 +182,55 @@ async def test_a_real_goodbye_before_does_not_count_as_a_miss() -> None:
     messages = await run(ActionFallback(), tracker("???", "nlu_fallback", "nl", before=earlier,
                                                    ranking=[("nlu_fallback", 0.4), ("housing_rights", 0.2)]))
     assert payloads(messages[0]) == ["/housing_rights", "/emergency", '/greet{"menu":"1"}']
+
+
+# Danger said so indirectly that the word lists miss it and another intent wins: when `emergency` still has some
+# weight, the ordinary answer comes with the 112 and 113 lines on top (actions/base.py).
+
+def _possible_danger_tracker(language: str, emergency: float, *, text: str = "they keep us on the farm, is my pay "
+                             "right?", after_user: list[dict] | None = None) -> Tracker:
+    t = tracker(text, "work_rights", language, ranking=[("work_rights", 0.6), ("emergency", emergency)])
+    t.events.extend(after_user or [])
+    return t
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_an_answer_gets_the_112_and_113_lines_when_emergency_has_weight(language: str) -> None:
+    from actions.information import ActionTopicAnswer
+
+    messages = await run(ActionTopicAnswer(), _possible_danger_tracker(language, 0.25))
+    with use_locale(language):
+        assert messages[0]["text"] == gettext(m.POSSIBLE_DANGER)
+        assert messages[1]["text"] != gettext(m.POSSIBLE_DANGER)  # then the answer itself
+    first, second = messages[0]["text"].splitlines()
+    assert "112" in first and "113" in second and "0800-0113" in second
+
+
+async def test_no_extra_lines_below_the_threshold_for_buttons_or_an_emergency() -> None:
+    from actions.base import POSSIBLE_DANGER_CONFIDENCE
+    from actions.information import ActionTopicAnswer
+
+    low = await run(ActionTopicAnswer(), _possible_danger_tracker("en", POSSIBLE_DANGER_CONFIDENCE - 0.01))
+    assert all(msg["text"] != m.POSSIBLE_DANGER for msg in low)
+    button = tracker('/work_rights{"subtopic":"work_rights/payslip"}', "work_rights",
+                     ranking=[("work_rights", 0.7), ("emergency", 0.3)])
+    assert all(msg["text"] != m.POSSIBLE_DANGER for msg in await run(ActionTopicAnswer(), button))
+    emergency = tracker("help", "emergency", ranking=[("emergency", 0.7), ("work_rights", 0.3)])
+    assert all(msg["text"] != m.POSSIBLE_DANGER for msg in await run(ActionEmergency(), emergency))
+    # Unsure short messages spread weight on `emergency` too: a town's name, gibberish, an answer to a form.
+    short = tracker("w Bredzie", "find_win_point", ranking=[("find_win_point", 0.4), ("emergency", 0.37)])
+    assert all(msg["text"] != m.POSSIBLE_DANGER for msg in await run(ActionTopicAnswer(), short))
+    gibberish = tracker("qwxz vbnm plkj", "nlu_fallback", ranking=[("nlu_fallback", 0.35), ("emergency", 0.3)])
+    assert all(msg["text"] != m.POSSIBLE_DANGER for msg in await run(ActionFallback(), gibberish))
+    in_form = _possible_danger_tracker("en", 0.3)
+    in_form.active_loop = {"name": "report_abuse_form"}
+    assert all(msg["text"] != m.POSSIBLE_DANGER for msg in await run(ActionTopicAnswer(), in_form))
+
+
+async def test_the_lines_come_once_per_message_when_several_actions_answer_it() -> None:
+    from actions.information import ActionTopicAnswer
+
+    said = [{"event": "action", "name": "action_topic_answer"}, {"event": "bot", "text": m.POSSIBLE_DANGER}]
+    messages = await run(ActionFallback(), _possible_danger_tracker("en", 0.3, after_user=said))
+    assert all(msg["text"] != m.POSSIBLE_DANGER for msg in messages)
+    assert (await run(ActionTopicAnswer(), _possible_danger_tracker("en", 0.3)))[0]["text"] == m.POSSIBLE_DANGER
