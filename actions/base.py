@@ -49,8 +49,11 @@ _MIN_WORDS = 3
 
 
 def possible_danger(tracker: Tracker) -> bool:
-    """A typed message of a few words, outside a form, read as a topic, with some weight on `emergency`."""
+    """A typed message of a few words, outside a form, read as a topic, with some weight on `emergency`; or one
+    whose sentences the gateway read one by one and found one an emergency."""
     latest = tracker.latest_message or {}
+    if metadata(tracker).get("danger_in_part") and ((latest.get("intent") or {}).get("name") or "") != "emergency":
+        return True  # one sentence of the message, read on its own, is an emergency (bot/router.py)
     if str(latest.get("text") or "").startswith("/") or (tracker.active_loop or {}).get("name"):
         return False  # a button, a command, the safety layer's own emergency payload, or an answer to a form
     if ((latest.get("intent") or {}).get("name") or "") in _NOT_FOR or len(user_text(tracker).split()) < _MIN_WORDS:

@@ -198,3 +198,25 @@ def explain(text: str, language: str | None = None) -> list[tuple[str, str, str]
         for match in pattern.finditer(message)
         if not _negated(message, match.start(), found, users)
     ]
+
+
+#: Where a message splits into parts for :func:`message_parts`: after a sentence's end, at a line break or ";".
+_PART_BREAK = re.compile(r"(?<=[.!?…])\s+|\s*[;\n]\s*")
+#: A part needs this many words to be classified on its own ("ok.", "thanks!" are not parts).
+PART_MIN_WORDS = 4
+#: At most this many parts are classified (the longest ones), so a very long message costs a bounded time.
+MAX_PARTS = 6
+
+
+def message_parts(text: str) -> list[str]:
+    """The sentences of a message that asks or tells several things, to be classified one by one: a danger
+    said in the middle of an ordinary question ("about my payslip... I think everyone is better off without me...
+    when is holiday pay paid?") is out-voted by the question's words when the message is classified whole.
+    Empty for a message of one part, which the whole message's reading covers."""
+    if not text or text.startswith("/"):
+        return []
+    parts = [p.strip() for p in _PART_BREAK.split(text) if len(p.split()) >= PART_MIN_WORDS]
+    if len(parts) < 2:
+        return []
+    return sorted(parts, key=lambda p: -len(p))[:MAX_PARTS]
+

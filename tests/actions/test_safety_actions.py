@@ -234,3 +234,17 @@ async def test_the_lines_come_once_per_message_when_several_actions_answer_it() 
     messages = await run(ActionFallback(), _possible_danger_tracker("en", 0.3, after_user=said))
     assert all(msg["text"] != m.POSSIBLE_DANGER for msg in messages)
     assert (await run(ActionTopicAnswer(), _possible_danger_tracker("en", 0.3)))[0]["text"] == m.POSSIBLE_DANGER
+
+
+async def test_a_danger_found_in_one_sentence_puts_the_lines_above_any_answer_but_the_emergency_one() -> None:
+    from actions.information import ActionTopicAnswer
+
+    flagged = tracker("payslip question. the foreman waits for me every night. when is holiday pay?", "nlu_fallback",
+                      ranking=[("nlu_fallback", 0.35), ("work_rights", 0.3)])
+    flagged.latest_message["metadata"]["danger_in_part"] = True
+    messages = await run(ActionFallback(), flagged)
+    assert messages[0]["text"] == m.POSSIBLE_DANGER
+    assert (await run(ActionTopicAnswer(), flagged))[0]["text"] == m.POSSIBLE_DANGER
+    emergency = tracker("help", "emergency", ranking=[("emergency", 0.9)])
+    emergency.latest_message["metadata"]["danger_in_part"] = True
+    assert all(msg["text"] != m.POSSIBLE_DANGER for msg in await run(ActionEmergency(), emergency))

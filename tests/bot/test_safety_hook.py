@@ -98,3 +98,56 @@ def test_a_code_inside_a_sentence_or_a_plain_word_is_left_to_the_classifier(clie
     chat(client, "weekend")  # seven letters, no digit: a word
     assert fake_rasa.raw[0].startswith("what is the status of k7m-4qx2 please")
     assert fake_rasa.raw[1].startswith("weekend")
+
+
+def _parts_read_as(fake_rasa, marker: str, confidence: float) -> list[str]:
+    """Make the fake Rasa read any text with ``marker`` as an emergency; returns the texts it was asked to parse."""
+    parsed: list[str] = []
+    handler = fake_rasa.handler
+
+    def reading(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/model/parse":
+            text = json.loads(request.content)["text"].split(" | ")[0]
+            parsed.append(text)
+            if marker in text:
+                return httpx.Response(200, json={"intent": {"name": "emergency", "confidence": confidence}})
+        return handler(request)
+
+    fake_rasa.handler = reading
+    return parsed
+
+
+def test_a_danger_in_one_sentence_of_a_longer_message_puts_the_lines_above_the_answer(settings, fake_rasa) -> None:
+    parsed = _parts_read_as(fake_rasa, "the foreman", 0.8)
+    rasa = RasaClient("http://rasa.test", client=httpx.AsyncClient(transport=httpx.MockTransport(fake_rasa.handler)))
+    with TestClient(create_app(settings, rasa=rasa)) as local:
+        chat(local, "my payslip is missing two days of work. the foreman waits for me every night after my shift "
+                    "now. when do they pay the holiday money?")
+        chat(local, "when do they pay the holiday money this year?")  # one sentence: no parts to read
+    first, second = fake_rasa.received
+    assert first["metadata"]["danger_in_part"] is True
+    assert first["message"].startswith("my payslip is missing")  # the question itself still gets its answer
+    assert "danger_in_part" not in second["metadata"]
+    assert len(parsed) == 3 and any("the foreman" in p for p in parsed)
+
+
+def test_an_unsure_part_or_a_danger_free_message_is_not_flagged(settings, fake_rasa) -> None:
+    _parts_read_as(fake_rasa, "the foreman", 0.4)
+    rasa = RasaClient("http://rasa.test", client=httpx.AsyncClient(transport=httpx.MockTransport(fake_rasa.handler)))
+    with TestClient(create_app(settings, rasa=rasa)) as local:
+        chat(local, "my payslip is missing two days of work. the foreman says it is the agency's fault. who pays?")
+        chat(local, "I moved last week to Venlo. Where do I register my new address now?")
+    assert all("danger_in_part" not in r["metadata"] for r in fake_rasa.received)
+
+
+def test_message_parts() -> None:
+    from core.safety import MAX_PARTS, message_parts
+
+    assert message_parts("how do I get a BSN?") == []
+    assert message_parts("ok. thanks, how do I get a BSN?") == []  # "ok." is too short to be a part
+    text = "question about my payslip, hours missing. i slept in the car again; when is holiday pay paid?"
+    assert sorted(message_parts(text)) == sorted(["question about my payslip, hours missing.",
+                                                  "i slept in the car again", "when is holiday pay paid?"])
+    many = " ".join(f"this is sentence number {i}." for i in range(10))
+    assert len(message_parts(many)) == MAX_PARTS
+    assert message_parts('/report_abuse{"x": "a b c d. e f g h."}') == []
