@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from core.content import messages as m
 from core.i18n import gettext, normalise_language, use_locale
 from core.monitoring import count_answer
-from core.render import Button, Reply, language_buttons
+from core.render import Button, Reply, danger_lines, language_buttons
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -108,7 +108,7 @@ class LocalisedAction(Action, abc.ABC):
         def work() -> list[dict]:
             with use_locale(language), sessions()() as db:
                 if possible_danger(tracker):
-                    line = gettext(m.POSSIBLE_DANGER)
+                    line = danger_lines()
                     if not _said_since_user_spoke(tracker, line):
                         send(dispatcher, line)
                 if first_contact and self.name() not in ANSWER_BEFORE_GREETING:

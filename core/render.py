@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from core.content import messages as m
 from core.content.catalog import ALL_ANSWERS
+from core.content.info import EMERGENCY
 from core.content.model import Answer, Topic
 from core.content.sources import grouped_source_links, source_link
 from core.content.topics import TOPICS
@@ -89,6 +90,13 @@ def menu_buttons() -> list[Button]:
     """The main menu: the topics, help, and always an Emergency button."""
     intents = [*TOPICS, "report_abuse", "find_win_point", "human_handoff", "change_language", "emergency"]
     return [b for b in map(intent_button, intents) if b]
+
+
+def danger_lines() -> str:
+    """The general emergency answer's first two lines (112, then 113), without the bullet: put above an ordinary
+    answer when a danger may hide in the message (actions/base.py, ``possible_danger``)."""
+    first, second = gettext(EMERGENCY.text).splitlines()[:2]
+    return f"{first}\n{second.removeprefix('• ')}"
 
 
 def with_emergency_line(text: str) -> str:

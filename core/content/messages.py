@@ -25,13 +25,6 @@ FALLBACK_MENU = N_(
 FALLBACK_PERSON = N_("A WIN-punt employee can also answer you here: press \"%(button)s\".")
 #: Under the menu and the fallback answers, always (issue 10): the way out for someone in danger.
 EMERGENCY_LINE = N_("In danger? Call 112 now.")
-#: Above an ordinary answer when the classifier gives `emergency` some weight but not the most (see
-#: actions/base.py, possible_danger): the first two lines of the general emergency answer.
-POSSIBLE_DANGER = N_(
-    "Are you or someone else in danger? Call 112 now.\n"
-    "Thinking of ending your life, or worried about someone? 113 Zelfmoordpreventie: 113 or 0800-0113, "
-    "free, day and night."
-)
 FOLLOW_UP = N_("Anything else about this?")
 WHICH_OF_TWO = N_("Which of these do you mean?")
 SOURCE_LINE = N_("Source: %(source)s")

@@ -15,6 +15,7 @@ from core.content import messages as m
 from core.content.emergency import DANGER_ANSWERS
 from core.content.info import EMERGENCY
 from core.i18n import LANGUAGES, gettext, use_locale
+from core.render import danger_lines
 from core.safety import KINDS
 
 
@@ -200,8 +201,8 @@ async def test_an_answer_gets_the_112_and_113_lines_when_emergency_has_weight(la
 
     messages = await run(ActionTopicAnswer(), _possible_danger_tracker(language, 0.25))
     with use_locale(language):
-        assert messages[0]["text"] == gettext(m.POSSIBLE_DANGER)
-        assert messages[1]["text"] != gettext(m.POSSIBLE_DANGER)  # then the answer itself
+        assert messages[0]["text"] == danger_lines()
+        assert messages[1]["text"] != danger_lines()  # then the answer itself
     first, second = messages[0]["text"].splitlines()
     assert "112" in first and "113" in second and "0800-0113" in second
 
@@ -211,29 +212,29 @@ async def test_no_extra_lines_below_the_threshold_for_buttons_or_an_emergency() 
     from actions.information import ActionTopicAnswer
 
     low = await run(ActionTopicAnswer(), _possible_danger_tracker("en", POSSIBLE_DANGER_CONFIDENCE - 0.01))
-    assert all(msg["text"] != m.POSSIBLE_DANGER for msg in low)
+    assert all(msg["text"] != danger_lines() for msg in low)
     button = tracker('/work_rights{"subtopic":"work_rights/payslip"}', "work_rights",
                      ranking=[("work_rights", 0.7), ("emergency", 0.3)])
-    assert all(msg["text"] != m.POSSIBLE_DANGER for msg in await run(ActionTopicAnswer(), button))
+    assert all(msg["text"] != danger_lines() for msg in await run(ActionTopicAnswer(), button))
     emergency = tracker("help", "emergency", ranking=[("emergency", 0.7), ("work_rights", 0.3)])
-    assert all(msg["text"] != m.POSSIBLE_DANGER for msg in await run(ActionEmergency(), emergency))
+    assert all(msg["text"] != danger_lines() for msg in await run(ActionEmergency(), emergency))
     # Unsure short messages spread weight on `emergency` too: a town's name, gibberish, an answer to a form.
     short = tracker("w Bredzie", "find_win_point", ranking=[("find_win_point", 0.4), ("emergency", 0.37)])
-    assert all(msg["text"] != m.POSSIBLE_DANGER for msg in await run(ActionTopicAnswer(), short))
+    assert all(msg["text"] != danger_lines() for msg in await run(ActionTopicAnswer(), short))
     gibberish = tracker("qwxz vbnm plkj", "nlu_fallback", ranking=[("nlu_fallback", 0.35), ("emergency", 0.3)])
-    assert all(msg["text"] != m.POSSIBLE_DANGER for msg in await run(ActionFallback(), gibberish))
+    assert all(msg["text"] != danger_lines() for msg in await run(ActionFallback(), gibberish))
     in_form = _possible_danger_tracker("en", 0.3)
     in_form.active_loop = {"name": "report_abuse_form"}
-    assert all(msg["text"] != m.POSSIBLE_DANGER for msg in await run(ActionTopicAnswer(), in_form))
+    assert all(msg["text"] != danger_lines() for msg in await run(ActionTopicAnswer(), in_form))
 
 
 async def test_the_lines_come_once_per_message_when_several_actions_answer_it() -> None:
     from actions.information import ActionTopicAnswer
 
-    said = [{"event": "action", "name": "action_topic_answer"}, {"event": "bot", "text": m.POSSIBLE_DANGER}]
+    said = [{"event": "action", "name": "action_topic_answer"}, {"event": "bot", "text": danger_lines()}]
     messages = await run(ActionFallback(), _possible_danger_tracker("en", 0.3, after_user=said))
-    assert all(msg["text"] != m.POSSIBLE_DANGER for msg in messages)
-    assert (await run(ActionTopicAnswer(), _possible_danger_tracker("en", 0.3)))[0]["text"] == m.POSSIBLE_DANGER
+    assert all(msg["text"] != danger_lines() for msg in messages)
+    assert (await run(ActionTopicAnswer(), _possible_danger_tracker("en", 0.3)))[0]["text"] == danger_lines()
 
 
 async def test_a_danger_found_in_one_sentence_puts_the_lines_above_any_answer_but_the_emergency_one() -> None:
@@ -243,8 +244,8 @@ async def test_a_danger_found_in_one_sentence_puts_the_lines_above_any_answer_bu
                       ranking=[("nlu_fallback", 0.35), ("work_rights", 0.3)])
     flagged.latest_message["metadata"]["danger_in_part"] = True
     messages = await run(ActionFallback(), flagged)
-    assert messages[0]["text"] == m.POSSIBLE_DANGER
-    assert (await run(ActionTopicAnswer(), flagged))[0]["text"] == m.POSSIBLE_DANGER
+    assert messages[0]["text"] == danger_lines()
+    assert (await run(ActionTopicAnswer(), flagged))[0]["text"] == danger_lines()
     emergency = tracker("help", "emergency", ranking=[("emergency", 0.9)])
     emergency.latest_message["metadata"]["danger_in_part"] = True
-    assert all(msg["text"] != m.POSSIBLE_DANGER for msg in await run(ActionEmergency(), emergency))
+    assert all(msg["text"] != danger_lines() for msg in await run(ActionEmergency(), emergency))

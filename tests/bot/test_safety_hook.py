@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 from bot.gateway import create_app
 from bot.rasa_client import RasaClient
 from core.db.models import InboundMessage
+from core.nlu_text import SEPARATOR
 from core.privacy import Vault
 from tests.bot.test_gateway import chat
 from tests.bot.test_gateway import client as client  # noqa: F401  (fixtures)
@@ -107,7 +108,7 @@ def _parts_read_as(fake_rasa, marker: str, confidence: float) -> list[str]:
 
     def reading(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/model/parse":
-            text = json.loads(request.content)["text"].split(" | ")[0]
+            text = json.loads(request.content)["text"].split(SEPARATOR)[0]
             parsed.append(text)
             if marker in text:
                 return httpx.Response(200, json={"intent": {"name": "emergency", "confidence": confidence}})
