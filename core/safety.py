@@ -18,8 +18,14 @@ Pattern syntax, one pattern per line:
 - ``a|b`` in a word: either stem; a stem ending in ``=`` must match a whole word ("ne=", "bie=|nabi");
 - ``*`` between two words: up to three other words in between.
 
+Filler words that only add weight ("really", "gewoon", "naprawdę", ``filler``) are taken out of every message
+before it is compared, so that "ik wil er gewoon niet meer zijn" reads as "ik wil er niet meer zijn"; a pattern may
+not use them.
+
 Look-alikes ("dying to know", "my phone is dead", "killer price") are listed under ``safe`` and taken out of
-the message first. A sign right after a negation (``negations``: "not", "nie") or up to three words after a
+the message first. Words saying that an injury is over ("it has healed", "last year") are listed under ``over``:
+a message with one of them raises no ``injured`` sign (the word lists have no tense otherwise), though it
+still raises every other kind. A sign right after a negation (``negations``: "not", "nie") or up to three words after a
 ``nobody`` word ("nobody", "nikt", "niemand") does not count; signs that need their own negation
 ("I don't want to live") include it.
 """
@@ -78,10 +84,27 @@ class Signs:
     language: str
     danger: dict[str, tuple[re.Pattern[str], ...]]
     safe: tuple[re.Pattern[str], ...]
+    over: tuple[re.Pattern[str], ...]  # the injury is over: no ``injured`` sign
     negations: frozenset[str]
     nobody: frozenset[str]
     between: frozenset[str]
     anything: re.Pattern[str]  # all danger patterns in one: most messages are ruled out with one search
+
+
+def _section(language: str) -> dict:
+    return yaml.safe_load((DANGER_DIR / f"{language}.yml").read_text(encoding="utf-8")) or {}
+
+
+@cache
+def fillers() -> frozenset[str]:
+    """The filler words of every language (``filler``), in :func:`loose` form: taken out of every message."""
+    return frozenset(loose(str(w)) for code in DANGER_LANGUAGES for w in _section(code).get("filler") or ())
+
+
+def without_fillers(text: str) -> str:
+    """A :func:`loose` text without its filler words."""
+    drop = fillers()
+    return " ".join(word for word in text.split() if word not in drop)
 
 
 def _word(token: str) -> str:
@@ -89,6 +112,8 @@ def _word(token: str) -> str:
     for stem in token.split("|"):
         whole = stem.endswith("=")
         folded = loose(stem.rstrip("="))
+        if folded in fillers():
+            raise ValueError(f"danger pattern word {token!r} uses the filler word {stem!r}, which messages lose")
         if folded:
             alternatives.append(re.escape(folded) + ("" if whole else "[a-z0-9]*"))
     if not alternatives:
@@ -119,8 +144,8 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
 
 @cache
 def signs(language: str) -> Signs:
-    data = yaml.safe_load((DANGER_DIR / f"{language}.yml").read_text(encoding="utf-8")) or {}
-    unknown = set(data) - {*KINDS, "safe", "negations", "nobody", "between"}
+    data = _section(language)
+    unknown = set(data) - {*KINDS, "safe", "over", "negations", "nobody", "between", "filler"}
     if unknown:
         raise ValueError(f"{language}.yml: unknown sections {sorted(unknown)}")
 
@@ -132,6 +157,7 @@ def signs(language: str) -> Signs:
         language,
         patterns,
         tuple(compile_pattern(str(p)) for p in data.get("safe") or ()),
+        tuple(compile_pattern(str(p)) for p in data.get("over") or ()),
         words("negations"),
         words("nobody"),
         words("between"),
@@ -156,6 +182,18 @@ def _negated(text: str, start: int, own: Signs, users: Signs | None) -> bool:
     return any(word in nobody for word in before[-NOBODY_REACH:])
 
 
+def _prepared(text: str) -> tuple[str, list[Signs], tuple[str, ...]]:
+    """The message in :func:`loose` form with its look-alikes blanked, every language's signs, and the kinds
+    to look for (all of them, less ``injured`` when a word says the injury is over)."""
+    every = [signs(code) for code in DANGER_LANGUAGES]
+    message = f" {without_fillers(loose(text))} "
+    for found in every:
+        for pattern in found.safe:
+            message = pattern.sub(lambda m: " " + "_" * (len(m.group(0)) - 1), message)
+    over = any(pattern.search(message) for found in every for pattern in found.over)
+    return message, every, tuple(kind for kind in KINDS if not (over and kind == "injured"))
+
+
 def danger(text: str, language: str | None = None) -> str | None:
     """The kind of danger the message shows (one of :data:`KINDS`), or None.
 
@@ -164,14 +202,10 @@ def danger(text: str, language: str | None = None) -> str | None:
     """
     if not text or text.startswith("/"):
         return None
-    every = [signs(code) for code in DANGER_LANGUAGES]
+    message, every, kinds = _prepared(text)
     users = signs(language) if language in DANGER_LANGUAGES else None
-    message = f" {loose(text)} "
-    for found in every:
-        for pattern in found.safe:
-            message = pattern.sub(lambda m: " " + "_" * (len(m.group(0)) - 1), message)
     candidates = [found for found in every if found.anything.search(message)]
-    for kind in KINDS:
+    for kind in kinds:
         for found in candidates:
             for pattern in found.danger[kind]:
                 for match in pattern.finditer(message):
@@ -184,15 +218,11 @@ def explain(text: str, language: str | None = None) -> list[tuple[str, str, str]
     """Every sign found in a message, as (language of the pattern, kind, matched text): for tuning the lists."""
     if not text or text.startswith("/"):
         return []
-    every = [signs(code) for code in DANGER_LANGUAGES]
+    message, every, kinds = _prepared(text)
     users = signs(language) if language in DANGER_LANGUAGES else None
-    message = f" {loose(text)} "
-    for found in every:
-        for pattern in found.safe:
-            message = pattern.sub(lambda m: " " + "_" * (len(m.group(0)) - 1), message)
     return [
         (found.language, kind, match.group(0))
-        for kind in KINDS
+        for kind in kinds
         for found in every
         for pattern in found.danger[kind]
         for match in pattern.finditer(message)
@@ -200,7 +230,6 @@ def explain(text: str, language: str | None = None) -> list[tuple[str, str, str]
     ]
 
 
-#: Where a message splits into parts for :func:`message_parts`: after a sentence's end, at a line break or ";".
 _PART_BREAK = re.compile(r"(?<=[.!?…])\s+|\s*[;\n]\s*")
 #: A part needs this many words to be classified on its own ("ok.", "thanks!" are not parts).
 PART_MIN_WORDS = 4

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from core.safety import DANGER_LANGUAGES, KINDS, compile_pattern, danger, explain, loose
+from core.safety import DANGER_LANGUAGES, KINDS, compile_pattern, danger, explain, fillers, loose, signs
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "danger" / "messages.yml"
 NLU = Path(__file__).resolve().parents[2] / "nlu"
@@ -76,6 +76,36 @@ def test_pattern_syntax() -> None:
     assert not finds("bie=|nabi", "wat is het lekkerste bier")
     assert finds("want to live= $", "i dont want to live")
     assert not finds("want to live= $", "i dont want to live here")
+
+
+def test_an_injury_that_is_over_raises_no_injured_alarm() -> None:
+    # The word lists have no tense: "fell from the ladder last year, I'm fine now" used to raise the alarm.
+    healed = {
+        "en": "I fell off a ladder last year and broke my arm, it has healed. Can I still claim?",
+        "nl": "vorig jaar ben ik van de ladder gevallen, ik was bewusteloos, nu ben ik hersteld. krijg ik nog geld?",
+        "pl": "rok temu spadłem z rusztowania, już wszystko dobrze, czy mogę jeszcze dostać odszkodowanie?",
+        "ro": "anul trecut am cazut de pe scara la depozit, acum sunt bine, mai pot cere bani?",
+        "bg": "миналата година паднах от стълбата, вече съм добре, мога ли да поискам обезщетение?",
+        "uk": "Мені в квітні на роботі придавило руку, вже все загоїлось. Чи можу я отримати компенсацію?",
+    }
+    # (each of these raised the injured alarm before the ``over`` words)
+    for language, text in healed.items():
+        assert danger(text, language) is None, (language, explain(text, language))
+    # Only the injury is over: other kinds in the same message still count, and an injury now still does.
+    assert danger("I fell off a ladder last year, it healed, but now my boss beats me", "en") == "violence"
+    assert danger("my colleague fell from the ladder and is not moving", "en") == "injured"
+
+
+def test_filler_words_do_not_hide_a_sign() -> None:
+    assert danger("ik zie het echt niet meer zitten", "nl") == "suicide"
+    assert danger("ik wil er gewoon niet meer zijn", "nl") == "suicide"
+    assert danger("I just really want to die", "en") == "suicide"
+    # A pattern that used a filler word could never match again: the lists may not use them.
+    for language in DANGER_LANGUAGES:
+        signs(language)
+    assert loose("gewoon") in fillers()
+    with pytest.raises(ValueError, match="filler"):
+        compile_pattern("wil gewoon dood")
 
 
 def _training_examples(wanted: Callable[[str], bool], root: Path = NLU) -> list[tuple[str, str, str]]:
