@@ -25,8 +25,8 @@ not use them.
 Look-alikes ("dying to know", "my phone is dead", "killer price") are listed under ``safe`` and taken out of
 the message first. Words saying that an injury is over ("it has healed", "last year") are listed under ``over``:
 a message with one of them raises no ``injured`` sign (the word lists have no tense otherwise), though it
-still raises every other kind. A sign right after a negation (``negations``: "not", "nie") or up to three words after a
-``nobody`` word ("nobody", "nikt", "niemand") does not count; signs that need their own negation
+still raises every other kind. A sign right after a negation (``negations``: "not", "nie") or up to three words
+after a ``nobody`` word ("nobody", "nikt", "niemand") does not count; signs that need their own negation
 ("I don't want to live") include it.
 """
 
@@ -230,6 +230,7 @@ def explain(text: str, language: str | None = None) -> list[tuple[str, str, str]
     ]
 
 
+#: Where a message splits into parts for :func:`message_parts`: after a sentence's end, at a line break or ";".
 _PART_BREAK = re.compile(r"(?<=[.!?…])\s+|\s*[;\n]\s*")
 #: A part needs this many words to be classified on its own ("ok.", "thanks!" are not parts).
 PART_MIN_WORDS = 4
